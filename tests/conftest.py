@@ -1,0 +1,27 @@
+import json, os, subprocess, sys
+from pathlib import Path
+import pytest
+
+ROOT = Path(__file__).resolve().parents[1]
+BIN = Path(sys.executable).parent
+
+
+def cli(*args, cwd=None):
+    "Run the installed `deepinversion` command; returns the CompletedProcess."
+    env = {**os.environ, "OMP_NUM_THREADS": "1"}
+    return subprocess.run([str(BIN / "deepinversion"), *map(str, args)], capture_output=True, text=True, cwd=cwd, env=env, timeout=900)
+
+
+def cli_json(*args):
+    r = cli(*args, "--json")
+    assert r.returncode == 0, r.stderr
+    return json.loads(r.stdout)
+
+
+def assert_one_line_error(r, *expect):
+    "Exit code 2, nothing on stdout, exactly one line on stderr containing every `expect`."
+    assert r.returncode == 2, (r.returncode, r.stdout, r.stderr)
+    assert r.stdout == ""
+    lines = r.stderr.strip().splitlines()
+    assert len(lines) == 1, r.stderr
+    for e in expect: assert e in lines[0], lines[0]

@@ -1,0 +1,29 @@
+"The committed module is what the notebooks export, and the notebooks are clean (nbdev_clean changes nothing)."
+import filecmp, shutil, subprocess
+from conftest import ROOT, BIN
+
+
+def _copy(tmp_path):
+    for d in ("nbs", "deepinversion_nb"): shutil.copytree(ROOT / d, tmp_path / d, ignore=shutil.ignore_patterns("__pycache__", ".ipynb_checkpoints"))
+    shutil.copy(ROOT / "settings.ini", tmp_path)
+    return tmp_path
+
+
+def _same_tree(a, b, pattern):
+    files = sorted(p.relative_to(a) for p in a.rglob(pattern))
+    assert files == sorted(p.relative_to(b) for p in b.rglob(pattern)), "a file appeared or disappeared"
+    return [str(f) for f in files if not filecmp.cmp(a / f, b / f, shallow=False)]
+
+
+def test_module_matches_notebooks(tmp_path):
+    work = _copy(tmp_path)
+    subprocess.run([BIN / "nbdev_export"], cwd=work, check=True, capture_output=True)
+    changed = _same_tree(ROOT / "deepinversion_nb", work / "deepinversion_nb", "*.py")
+    assert not changed, f"nbdev_export changes {changed}: run nbdev_export and commit"
+
+
+def test_notebooks_are_clean(tmp_path):
+    work = _copy(tmp_path)
+    subprocess.run([BIN / "nbdev_clean"], cwd=work, check=True, capture_output=True)
+    changed = _same_tree(ROOT / "nbs", work / "nbs", "*.ipynb")
+    assert not changed, f"nbdev_clean changes {changed}: run nbdev_clean and commit"
