@@ -6,12 +6,14 @@
 from __future__ import annotations
 import argparse, json, sys, time
 import torch
-from .data import InputError, DATA_SPECS, get_data, TensorData
+from pathlib import Path
+from .data import InputError, DATA_SPECS, NORMS, DataMeta, get_data, TensorData
 from .models import (ZOO, build_model, default_device, default_teacher, evaluate, load_checkpoint,
-                                     model_data, save_checkpoint, train_classifier)
+                                     model_data, save_checkpoint, torchvision_archs, train_classifier)
+from .synth import PRESETS, SCHEDULES, TERMS, recipe, synthesize
 
 # %% auto 0
-__all__ = ['cmd_train', 'cmd_eval', 'cmd_demo', 'build_parser', 'main']
+__all__ = ['cmd_train', 'cmd_eval', 'load_teacher', 'cmd_synth', 'cmd_demo', 'build_parser', 'main']
 
 # %% ../nbs/10_cli.ipynb
 def _test_spec(spec: str) -> str | None:
@@ -43,6 +45,40 @@ def cmd_eval(a) -> dict:
     return {"model": a.model, "data": a.data, **evaluate(model, ds, lmap, a.batch)}
 
 # %% ../nbs/10_cli.ipynb
+def load_teacher(spec: str, size: int | None = None, device=None):
+    "A checkpoint path or a torchvision classifier name (ImageNet classes and normalization, `size`×`size`, default 32)."
+    if Path(spec).is_file() or spec.endswith(".pt"): model = load_checkpoint(spec)
+    elif spec in torchvision_archs():
+        mean, std = NORMS["imagenet"]
+        model = build_model(spec, DataMeta(f"torchvision:{spec}", [str(i) for i in range(1000)], 3, (size or 32, size or 32), mean, std))
+    else: raise InputError(f"--teacher {spec!r} is neither a checkpoint file nor a torchvision classifier name (e.g. resnet18)")
+    if size: model.card.size = (size, size)
+    return model.to(default_device(device)).eval()
+
+def _weights(items) -> dict:
+    w = {}
+    for it in items or []:
+        name, sep, val = it.partition("=")
+        if not sep: raise InputError(f"--weight {it!r} must be NAME=VALUE, e.g. bn=0.1")
+        try: w[name] = float(val)
+        except ValueError: raise InputError(f"--weight {it!r}: {val!r} is not a number") from None
+    return w
+
+def _targets(s: str):
+    if s in ("balanced", "random"): return s
+    try: return [int(t) for t in s.split(",")]
+    except ValueError: raise InputError(f"--targets {s!r} must be balanced, random or class indices like 3,5,7") from None
+
+def cmd_synth(a) -> dict:
+    teacher = load_teacher(a.teacher, a.size, a.device)
+    preset = a.preset or ("digits" if max(teacher.card.size) <= 64 else "imagenet")
+    over = {k: v for k, v in dict(schedule=a.schedule, iters=a.iters, lr=a.lr).items() if v is not None}
+    r = recipe(a.recipe, preset, weights=_weights(a.weight), **over)
+    m = synthesize(teacher, r, a.n, a.out, batch=a.batch, seed=a.seed, targets=_targets(a.targets), student_arch=a.student,
+                   device=a.device, amp=a.amp, progress=not a.json)
+    return {"out": a.out, **m}
+
+# %% ../nbs/10_cli.ipynb
 def cmd_demo(a) -> dict:
     t = time.time()
     teacher = default_teacher(a.data, a.device, retrain=a.retrain, progress=not a.json)
@@ -50,6 +86,9 @@ def cmd_demo(a) -> dict:
 
 # %% ../nbs/10_cli.ipynb
 def _human(verb: str, r: dict) -> str:
+    if verb == "synth":
+        bn = "n/a" if r["bn_distance"] is None else f"{r['bn_distance']:.3g}"
+        return f"wrote {r['n']} {r['recipe']} images to {r['out']} in {r['seconds']:.0f} s: bn_distance {bn}, teacher accuracy {r['teacher_accuracy']:.0%}, confidence {r['teacher_confidence']:.1%}"
     if verb == "demo": return f"default {r['data']} teacher ({r['teacher']['arch']}): test accuracy {r['teacher']['accuracy']:.2%} on {r['teacher']['n']} real {r['data']}:test images"
     line = f"accuracy {r['accuracy']:.2%} on {r.get('test_data', r['data'])} (n={r['n']})" if "accuracy" in r else "trained (no test split)"
     return line + (f"; saved {r['out']}" if verb == "train" else "")
@@ -74,6 +113,20 @@ def build_parser() -> argparse.ArgumentParser:
     s.add_argument("--model", required=True, help="checkpoint written by 'deepinversion train' (or save_checkpoint)")
     s.add_argument("--data", required=True, help=DATA_SPECS)
     s.add_argument("--batch", type=int, default=500)
+    s = verb("synth", cmd_synth, "invert a teacher into images with a recipe (resumable: run again to continue)")
+    s.add_argument("--teacher", required=True, help="checkpoint file, or a torchvision classifier name (weights=None: random, nothing is downloaded)")
+    s.add_argument("--recipe", required=True, choices=list(TERMS), help="logit | deepdream (+priors) | deepinversion (+BN matching) | adi (+competition)")
+    s.add_argument("--n", type=int, required=True, help="number of images")
+    s.add_argument("--out", required=True, help="output folder: images/<class>/*.png, images.pt, metrics.json")
+    s.add_argument("--iters", type=int, default=None, help="steps per batch at full resolution (default: the schedule)")
+    s.add_argument("--schedule", default=None, choices=list(SCHEDULES), help="official schedule preset (default: the weight preset's)")
+    s.add_argument("--preset", default=None, choices=list(PRESETS), help="weight preset (default: digits up to 64 px, else imagenet)")
+    s.add_argument("--weight", action="append", metavar="NAME=VALUE", help="override a term's weight (repeatable): ce, tv_l2, tv_l1, l2, bn, compete")
+    s.add_argument("--lr", type=float, default=None); s.add_argument("--batch", type=int, default=100)
+    s.add_argument("--seed", type=int, default=0); s.add_argument("--size", type=int, default=None, help="image size (square)")
+    s.add_argument("--targets", default="balanced", help="balanced, random, or class indices like 3,5,7")
+    s.add_argument("--student", default="convnet_small", help="student architecture for --recipe adi")
+    s.add_argument("--amp", default=None, choices=("bf16", "fp16"), help="autocast (fp16 needs CUDA)")
     s = verb("demo", cmd_demo, "the main job: train or load the default teacher and report its accuracy")
     s.add_argument("--data", default="mnist5k", choices=("mnist5k", "digits"))
     s.add_argument("--retrain", action="store_true", help="train the teacher again instead of using the cached one")
@@ -87,6 +140,8 @@ def main(argv=None) -> int:
         r = a.fn(a)
     except InputError as e:
         print(f"deepinversion {a.verb}: error: {e}", file=sys.stderr); return 2
+    except KeyboardInterrupt:
+        print(f"deepinversion {a.verb}: interrupted; finished work is kept, run the same command again to resume", file=sys.stderr); return 130
     except RuntimeError as e:
         if "device" not in str(e).lower() and "cuda" not in str(e).lower(): raise
         print(f"deepinversion {a.verb}: error: device {a.device!r} is not usable ({str(e).splitlines()[0]}); use --device cpu", file=sys.stderr); return 2

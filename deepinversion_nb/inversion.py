@@ -203,9 +203,10 @@ def invert(teacher: nn.Module, objective: Objective, targets: torch.Tensor, phas
                     logits = teacher(inputs)
                     total, values = objective(Step(x, inputs, logits, y, teacher, step, steps))
                 vals = {n: v.item() for n, v in values.items()}
-                bad = [n for n, v in vals.items() if not math.isfinite(v)]
-                if bad or not math.isfinite(total.item()):
-                    raise SynthesisError(f"loss term {(bad or ['total'])[0]!r} became {vals.get((bad or ['?'])[0], total.item())} at step {step}; lower its weight or the learning rate")
+                bad = [n for n, v in vals.items() if not math.isfinite(objective[n].weight * v)]
+                if bad or not math.isfinite(total.item()):  # name the first term whose weighted value broke down
+                    n = (bad or list(vals))[0]
+                    raise SynthesisError(f"loss term {n!r} became {objective[n].weight * vals[n]} at step {step}; lower its weight or the learning rate")
                 if total.item() < best[0]: best = (total.item(), x.detach().clone(), vals, step)
                 opt.zero_grad(set_to_none=True)
                 if scaler: scaler.scale(total).backward(); scaler.step(opt); scaler.update()

@@ -14,7 +14,7 @@ from .data import InputError, DataMeta, TensorData, FolderData, get_data, batche
 __all__ = ['ZOO', 'CKPT_FORMAT', 'TEACHERS', 'conv_bn', 'ConvNet', 'MLP', 'BasicBlock', 'CifarResNet', 'CifarVGG',
            'TorchvisionNet', 'torchvision_archs', 'ModelCard', 'build_model', 'save_checkpoint', 'read_checkpoint',
            'load_checkpoint', 'model_data', 'default_device', 'predict', 'evaluate', 'random_affine',
-           'train_classifier', 'cache_dir', 'train_teacher', 'default_teacher']
+           'train_classifier', 'cache_dir', 'train_teacher', 'teacher_path', 'default_teacher']
 
 # %% ../nbs/01_models.ipynb
 def conv_bn(c_in: int, c_out: int, stride: int = 1) -> nn.Sequential:
@@ -89,7 +89,7 @@ def torchvision_archs() -> list[str]:
 
 # %% ../nbs/01_models.ipynb
 ZOO = {
-    "convnet": (ConvNet, dict(widths=(32, 64, 128), depth=2)),   # default digits teacher (~290k params)
+    "convnet": (ConvNet, dict(widths=(16, 32, 64), depth=2)),    # default digits teacher (~70k params)
     "convnet_small": (ConvNet, dict(widths=(16, 32, 64))),       # student (~24k params)
     "convnet_tiny": (ConvNet, dict(widths=(8, 16, 32))),         # small student (~6k params)
     "mlp": (MLP, {}),                                           # no BatchNorm
@@ -132,6 +132,7 @@ class ModelCard:
 def build_model(arch: str, meta: DataMeta, **kwargs) -> nn.Module:
     "A new model `arch` for data described by `meta` (channels, classes, size, normalization)."
     if meta.size is None: raise InputError(f"{meta.name} has no fixed image size; load it with a size")
+    kwargs = {**ZOO[arch][1], **kwargs} if arch in ZOO else kwargs  # store resolved arguments: the zoo may change
     card = ModelCard(arch, kwargs, list(meta.classes), meta.channels, tuple(meta.size), tuple(meta.mean), tuple(meta.std))
     model = _make(arch, card.channels, card.num_classes, card.size, kwargs)
     model.card = card
@@ -246,7 +247,7 @@ def train_classifier(model: nn.Module, train_ds: TensorData, test_ds=None, epoch
     return history
 
 # %% ../nbs/01_models.ipynb
-TEACHERS = {"mnist5k": dict(arch="convnet", epochs=15), "digits": dict(arch="convnet", epochs=40)}
+TEACHERS = {"mnist5k": dict(arch="convnet", epochs=30), "digits": dict(arch="convnet", epochs=40)}
 
 def cache_dir() -> Path:
     "Where trained default teachers are kept: `$DEEPINVERSION_HOME` or ~/.cache/deepinversion_nb."
@@ -263,10 +264,14 @@ def train_teacher(data: str = "mnist5k", out=None, device=None, seed: int = 0, p
     if out: save_checkpoint(model, out, **model.extra)
     return model
 
+def teacher_path(data: str = "mnist5k") -> Path:
+    "Where the default teacher for `data` is cached (the name changes with its recipe)."
+    r = TEACHERS.get(data) or train_teacher(data)  # unknown data raises the clear error
+    return cache_dir() / "teachers" / f"{data}-{r['arch']}-e{r['epochs']}-s0.pt"
+
 def default_teacher(data: str = "mnist5k", device=None, retrain: bool = False, progress: bool = True) -> nn.Module:
     "The cached default teacher for `data`, trained on first use."
-    r = TEACHERS.get(data) or train_teacher(data)  # unknown data raises the clear error
-    path = cache_dir() / "teachers" / f"{data}-{r['arch']}-e{r['epochs']}-s0.pt"
+    path = teacher_path(data)
     path.parent.mkdir(parents=True, exist_ok=True)
     with open(path.with_suffix(".lock"), "w") as lock:
         fcntl.flock(lock, fcntl.LOCK_EX)

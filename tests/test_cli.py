@@ -4,13 +4,13 @@ import numpy as np, pytest, torch
 from PIL import Image
 from conftest import cli, cli_json, assert_one_line_error
 from deepinversion_nb.data import load_embedded, save_mnist_raw
-from deepinversion_nb.models import default_teacher, cache_dir
+from deepinversion_nb.models import default_teacher, teacher_path
 
 
 @pytest.fixture(scope="module")
 def teacher_ckpt():
     default_teacher("mnist5k", progress=False)  # trained once, shared with the notebooks through the cache
-    return next((cache_dir() / "teachers").glob("mnist5k-*.pt"))
+    return teacher_path("mnist5k")
 
 
 @pytest.fixture(scope="module")

@@ -1,0 +1,85 @@
+"`deepinversion synth` as a user runs it: BN distance targets, resume after an interrupt, torchvision models, bad input."
+import json, signal, subprocess, time, os
+import pytest, torch
+from conftest import cli, cli_json, assert_one_line_error, BIN
+from deepinversion_nb.data import load_embedded, normalize
+from deepinversion_nb.features import bn_distance
+from deepinversion_nb.models import default_teacher, teacher_path, build_model, save_checkpoint
+from deepinversion_nb.synth import synthesize, recipe
+from deepinversion_nb.cli import load_teacher
+
+
+@pytest.fixture(scope="module")
+def teacher_ckpt():
+    default_teacher("mnist5k", progress=False)
+    return teacher_path("mnist5k")
+
+
+def test_deepinversion_matches_real_bn_statistics(teacher_ckpt, tmp_path):
+    "bn_distance of deepinversion images ≤ that of real batches of the same size, and ≥ 10× below logit images."
+    runs = {r: cli_json("synth", "--teacher", teacher_ckpt, "--recipe", r, "--n", 50, "--batch", 50, "--iters", 200, "--out", tmp_path / r)
+            for r in ("logit", "deepinversion")}
+    teacher = default_teacher("mnist5k", progress=False)
+    x = normalize(load_embedded("mnist5k", "test").tensors()[0], teacher.card.mean, teacher.card.std)
+    real = bn_distance(teacher, x, batch_size=50)  # mean over the 20 real batches of 50
+    di, logit = runs["deepinversion"]["bn_distance"], runs["logit"]["bn_distance"]
+    assert di <= real, (di, real)
+    assert di * 10 <= logit, (di, logit)
+    # the reported number is the BN distance of the written images, recomputed independently
+    saved = torch.load(tmp_path / "deepinversion" / "images.pt", weights_only=True)
+    assert abs(bn_distance(teacher, saved["images"]) - di) < 1e-4
+    for r in runs.values(): assert r["teacher_accuracy"] >= 0.9 and set(r["losses"]) >= {"ce"}
+    assert set(runs["deepinversion"]["losses"]) == {"ce", "tv_l2", "l2", "bn"}
+    pngs = list((tmp_path / "deepinversion" / "images").glob("*/*.png"))
+    assert len(pngs) == 50 and {p.parent.name for p in pngs} == {str(i) for i in range(10)}
+    metrics = json.loads((tmp_path / "deepinversion" / "metrics.json").read_text())
+    assert {"bn_distance", "teacher_accuracy", "teacher_confidence", "losses", "seconds"} <= set(metrics)
+
+
+def test_interrupted_run_resumes(teacher_ckpt, tmp_path):
+    out = tmp_path / "run"
+    args = [BIN / "deepinversion", "synth", "--teacher", teacher_ckpt, "--recipe", "deepinversion", "--n", 40, "--batch", 10, "--iters", 40, "--out", out]
+    p = subprocess.Popen(list(map(str, args)), stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True, env={**os.environ, "OMP_NUM_THREADS": "1"})
+    deadline = time.time() + 300
+    while not (out / "parts" / "batch_00001.pt").exists() and time.time() < deadline and p.poll() is None: time.sleep(0.05)
+    p.send_signal(signal.SIGINT)
+    _, err = p.communicate(timeout=120)
+    assert p.returncode == 130 and "resume" in err, (p.returncode, err)
+    finished = sorted(f.name for f in (out / "parts").glob("batch_*.pt"))
+    assert 2 <= len(finished) < 4, finished
+    first = (out / "parts" / "batch_00000.pt").stat().st_mtime_ns
+    m = cli_json(*args[1:])
+    assert m["batches_resumed"] == len(finished) and m["n"] == 40
+    assert (out / "parts" / "batch_00000.pt").stat().st_mtime_ns == first  # kept, not redone
+    assert_one_line_error(cli(*args[1:-4], "--iters", 41, "--out", out), "different arguments")
+
+
+@pytest.mark.parametrize("arch", ["resnet18", "mobilenet_v2"])
+def test_torchvision_models_invert(arch, tmp_path):
+    "torchvision classifiers (weights=None) invert at small resolution through the API and the CLI."
+    m = cli_json("synth", "--teacher", arch, "--size", 32, "--recipe", "deepinversion", "--n", 4, "--batch", 4, "--iters", 5, "--out", tmp_path / "cli")
+    assert m["n"] == 4 and m["bn_distance"] > 0 and set(m["losses"]) == {"ce", "tv_l2", "l2", "bn"}
+    saved = torch.load(tmp_path / "cli" / "images.pt", weights_only=True)
+    assert saved["images"].shape == (4, 3, 32, 32) and saved["card"]["arch"] == arch
+    teacher = load_teacher(arch, size=24)
+    api = synthesize(teacher, recipe("adi", iters=3), 4, tmp_path / "api", batch=2, progress=False)
+    assert api["n"] == 4 and torch.load(tmp_path / "api" / "images.pt", weights_only=True)["images"].shape == (4, 3, 24, 24)
+
+
+def test_bad_input(teacher_ckpt, tmp_path):
+    mlp = tmp_path / "mlp.pt"
+    save_checkpoint(build_model("mlp", load_embedded("mnist5k", "test").meta), mlp)
+    base = ["synth", "--teacher", teacher_ckpt, "--n", 4, "--iters", 2]
+    cases = [
+        (["synth", "--teacher", mlp, "--recipe", "deepinversion", "--n", 4, "--out", tmp_path / "a"], ("no BatchNorm",)),
+        ([*base, "--recipe", "deepinversion", "--weight", "bn=-1", "--out", tmp_path / "b"], ("'bn'", "finite and ≥ 0")),
+        ([*base, "--recipe", "deepinversion", "--weight", "bn=nan", "--out", tmp_path / "c"], ("'bn'", "finite")),
+        ([*base, "--recipe", "deepdream", "--weight", "bn=1", "--out", tmp_path / "d"], ("no term 'bn'",)),
+        ([*base, "--recipe", "logit", "--targets", "3,12", "--out", tmp_path / "e"], ("target class 12", "0..9")),
+        (["synth", "--teacher", mlp, "--recipe", "logit", "--size", 32, "--n", 4, "--out", tmp_path / "f"], ("cannot take",)),
+        ([*base, "--recipe", "deepdream", "--weight", "l2=1e308", "--out", tmp_path / "g"], ("loss term 'l2' became inf",)),
+        (["synth", "--teacher", "resnet9000", "--recipe", "logit", "--n", 4, "--out", tmp_path / "h"], ("neither a checkpoint",)),
+    ]
+    for args, expect in cases:
+        assert_one_line_error(cli(*args), *expect)
+    assert not (tmp_path / "a").exists()  # refused before anything was written
