@@ -178,6 +178,7 @@ def invert(teacher: nn.Module, objective: Objective, targets: torch.Tensor, phas
            transforms=(), callbacks=(), seed: int = 0, device=None, amp: str | None = None, warmup: int = 100,
            x0: torch.Tensor | None = None) -> Inversion:
     "Optimize a batch of images (one per target) under `objective` through `phases`; see the notebook."
+    rate = lambda ph: ph.lr or (lr() if callable(lr) else lr)  # `lr` may be a callable, read at every step
     if isinstance(objective, Term): objective = Objective([objective])
     dev = default_device(device)
     teacher = teacher.to(dev).eval()
@@ -193,9 +194,9 @@ def invert(teacher: nn.Module, objective: Objective, targets: torch.Tensor, phas
     best, stop = (math.inf, None, {}, -1), []
     with objective.attach(teacher):
         for pi, ph in enumerate(phases):
-            opt = torch.optim.Adam([x], lr=ph.lr or lr, betas=ph.betas, eps=1e-8)
+            opt = torch.optim.Adam([x], lr=rate(ph), betas=ph.betas, eps=1e-8)
             for k in range(ph.steps):
-                cur_lr = lr_at(k, ph.steps, ph.lr or lr, warmup)
+                cur_lr = lr_at(k, ph.steps, rate(ph), warmup)
                 for group in opt.param_groups: group["lr"] = cur_lr
                 inputs = x if ph.scale == 1 else F.interpolate(x, scale_factor=ph.scale, mode="area")
                 for t in transforms: inputs = t(inputs, g, ph.scale)
