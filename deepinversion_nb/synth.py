@@ -31,7 +31,7 @@ TERMS = {  # which terms each recipe uses, in the order the method adds them
 }
 PRESETS = {
     "digits": dict(lr=0.1, jitter=2, flip=False, first_bn_multiplier=10.0, schedule="2k",
-                   weights=dict(ce=1.0, tv_l2=3e-3, tv_l1=0.0, l2=1e-3, bn=0.1, compete=1.0)),
+                   weights=dict(ce=1.0, tv_l2=3e-3, tv_l1=0.0, l2=1e-3, bn=0.3, compete=1.0)),
     "imagenet": dict(lr=0.25, jitter=30, flip=True, first_bn_multiplier=10.0, schedule="multires",
                      weights=dict(ce=1.0, tv_l2=1e-4, tv_l1=0.0, l2=1e-5, bn=0.01, compete=0.2)),
 }
