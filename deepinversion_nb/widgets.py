@@ -52,7 +52,8 @@ def curves_svg(rows: list, steps: int, width: int = 300, height: int = 150, max_
     box = f'<rect x="{pad}" y="{pad}" width="{w}" height="{h}" fill="none" stroke="#ccc"/>'
     return (f'<div style="display:flex;gap:8px">'
             f'<svg class="di-curves-loss" width="{width}" height="{height}">{box}{"".join(left)}'
-            f'<text x="{pad}" y="{height - 6}" font-size="11">{legend} (log, 10^{lo:.1f}…10^{hi:.1f})</text></svg>'
+            f'<text x="{pad + 4}" y="{pad + 12}" font-size="10" fill="#777">log scale, 10^{lo:.1f} … 10^{hi:.1f}</text>'
+            f'<text x="{pad}" y="{height - 6}" font-size="11">{legend}</text></svg>'
             f'<svg class="di-curves-conf" width="{width}" height="{height}">{box}{_polyline(conf, COLORS["teacher_confidence"])}'
             f'<text x="{pad}" y="{height - 6}" font-size="11" fill="{COLORS["teacher_confidence"]}">■ teacher confidence (0…1){conf_last}'
             f'</text></svg></div>')
@@ -227,7 +228,7 @@ class Studio:
         self.snapshots.append(snap)
         caption = describe(s) + f"<br>step {snap['step']}, teacher confidence {conf:.0%}"
         self.gallery.children += (W.VBox([W.Image(value=grid_png(self._x01, 10, 2), format="png"),
-                                          W.HTML(f"<small>{caption}</small>")]).add_class("di-snapshot"),)
+                                          W.HTML(f"<small>{caption}</small>")]).add_class("di-pinned"),)
         return snap
 
 # %% ../nbs/07_widgets.ipynb
