@@ -5,7 +5,7 @@ VENV   := .venv
 BIN    := $(VENV)/bin
 STAMP  := $(VENV)/.installed
 
-.PHONY: demo test install
+.PHONY: demo test install docs browser
 
 install: $(STAMP)
 
@@ -18,7 +18,15 @@ $(STAMP): pyproject.toml Makefile
 demo: $(STAMP)
 	$(BIN)/deepinversion demo
 
+# Debian's headless Chromium for the `browser` tests (pytest -m browser): installed only when missing (needs root).
+browser:
+	test -x /usr/bin/chromium || (apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium)
+
+# The documentation site in docs/site/, offline: notebooks executed and rendered with their figures + API reference.
+docs: $(STAMP)
+	$(BIN)/python docs/build.py
+
 # Notebooks run two at a time, one torch thread each (faster than sharing two threads on 2 cores).
-test: $(STAMP)
+test: $(STAMP) browser docs
 	OMP_NUM_THREADS=1 $(BIN)/nbdev_test --n_workers 2 --do_print
 	$(BIN)/pytest -q tests
