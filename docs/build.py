@@ -121,9 +121,10 @@ def finish_page(body: str, pages: list, current: str) -> str:
 
 def index_page(pages: list) -> str:
     settings = dict(re.findall(r"^(\w+)\s*=\s*(.*)$", (ROOT / "settings.ini").read_text(), re.M))
-    items = "".join(f'<li><a href="{p["file"]}"><b>{html.escape(p["title"])}</b></a> <small>({p["notebook"]}, {p["figures"]} figures)</small>'
-                    f'<br>{html.escape(p["summary"])}</li>' for p in pages)
-    grid = '<p><img src="images/mnist5k_grid.png" alt="real digits from the embedded mnist5k test split" style="max-width:100%"></p>' \
+    code = lambda t: re.sub(r"`([^`]+)`", r"<code>\1</code>", html.escape(t))
+    items = "".join(f'<li><a href="{p["file"]}"><b>{code(p["title"])}</b></a> <small>({p["notebook"]}, {p["figures"]} figures)</small>'
+                    f'<br>{code(p["summary"])}</li>' for p in pages)
+    grid = '<p><img src="images/mnist5k_grid.png" alt="real digits from the embedded mnist5k test split" style="max-width:100%;width:420px"></p>' \
         if (SITE / "images" / "mnist5k_grid.png").exists() else ""
     return (f'<!DOCTYPE html><html><head><meta charset="utf-8"><title>{settings.get("title", "docs")}</title><style>{CSS}</style></head>'
             f'<body>{nav(pages, "index.html")}<div class="di-main"><h1>{html.escape(settings.get("title", ""))}</h1>'
@@ -167,7 +168,7 @@ def main(argv=None):
     (SITE / "images").mkdir(exist_ok=True)
     for img in (ROOT / "docs" / "images").glob("*.png"): (SITE / "images" / img.name).write_bytes(img.read_bytes())
     (SITE / "index.html").write_text(index_page(pages))
-    r = subprocess.run([sys.executable, "-m", "pdoc", "deepinversion_nb", "-o", str(SITE / "api"), "--no-search"],
+    r = subprocess.run([sys.executable, "-m", "pdoc", "deepinversion_nb", "!deepinversion_nb._modidx", "-o", str(SITE / "api"), "--no-search"],
                        capture_output=True, text=True, cwd=ROOT)
     if r.returncode: sys.exit(f"docs: pdoc failed: {(r.stderr.strip().splitlines() or ['?'])[-1]}")
     (SITE / "manifest.json").write_text(json.dumps({"pages": pages, "api": "api/deepinversion_nb.html"}, indent=1))

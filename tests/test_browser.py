@@ -176,8 +176,9 @@ def site():
     "The built documentation site, served on 127.0.0.1; yields (url, manifest)."
     manifest = SITE / "manifest.json"
     if not manifest.exists(): pytest.fail(f"{SITE} is not built: run `make docs` (make test builds it first)")
-    handler = functools.partial(http.server.SimpleHTTPRequestHandler, directory=str(SITE))
-    handler.log_message = lambda *a: None
+    class Quiet(http.server.SimpleHTTPRequestHandler):
+        def log_message(self, *a): pass
+    handler = functools.partial(Quiet, directory=str(SITE))
     srv = http.server.ThreadingHTTPServer(("127.0.0.1", 0), handler)
     threading.Thread(target=srv.serve_forever, daemon=True).start()
     yield f"http://127.0.0.1:{srv.server_address[1]}", json.loads(manifest.read_text())
@@ -206,10 +207,17 @@ def test_docs_site_renders_every_page_with_its_images(browser, site):
         imgs = _images(page)
         broken = [i["src"] for i in imgs if not i["ok"]]
         assert not broken, f"{p['file']}: images that did not render: {broken}"
-        figures = page.locator(".jp-OutputArea-output img, .jp-RenderedImage img").count()
-        assert figures >= p["figures"], f"{p['file']}: {figures} figures shown, the executed notebook has {p['figures']}"
-        if p["figures"]: page.screenshot(path=str(ART / f"docs_{Path(p['file']).stem}.png"))
+        figures = page.locator(".jp-OutputArea-output img, .jp-RenderedImage img")
+        assert figures.count() >= p["figures"], f"{p['file']}: {figures.count()} figures shown, the executed notebook has {p['figures']}"
+        if p["figures"]:  # a screenshot around its last figure, to look at
+            figures.last.scroll_into_view_if_needed()
+            page.screenshot(path=str(ART / f"docs_{Path(p['file']).stem}.png"))
     assert sum(p["figures"] for p in pages) >= 10, "the notebooks should carry their figures"
-    api = page.goto(f"{url}/{manifest['api']}")
-    assert "Studio" in page.content() and "invert" in page.content()
+    page.goto(f"{url}/{manifest['api']}")  # the API reference: a page per module, with its functions and classes
+    modules = {p.stem for p in (ROOT / "deepinversion_nb").glob("[a-z]*.py")}
+    api_links = set(page.eval_on_selector_all("a", "els => els.map(e => e.textContent.trim())"))
+    assert {f"deepinversion_nb.{m}" for m in modules} <= api_links | {f"deepinversion_nb.{m}" for m in api_links}, (modules, api_links)
+    for module, name in (("widgets", "Studio"), ("inversion", "invert"), ("features", "FeatureStats")):
+        assert page.goto(f"{url}/api/deepinversion_nb/{module}.html").status == 200
+        assert page.locator(f"#{name}").count() == 1, f"the API reference of {module} does not document {name}"
     assert not failed, f"requests that failed on the docs site: {failed[:5]}"
