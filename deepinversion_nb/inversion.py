@@ -162,7 +162,7 @@ def _check_input(teacher, x):
     "Fail early, with one line, if the teacher cannot take images shaped like `x`."
     try:
         with torch.no_grad(): out = teacher(x[:2])
-    except RuntimeError as e:
+    except (RuntimeError, AssertionError, ValueError) as e:
         raise InputError(f"the model cannot take {tuple(x.shape[1:])} images ({str(e).splitlines()[0][:120]}); use a size it accepts (its card says {tuple(teacher.card.size)})") from None
     return out
 
