@@ -95,7 +95,8 @@ def execute(path: str) -> dict:
                        store_widget_state=False).execute()
     except CellExecutionError as e:
         lines = [l for l in str(e).splitlines() if l.strip()]
-        return {"error": f"{Path(path).name}: a cell failed: {lines[-1][:300] if lines else e}"}
+        last = re.sub(r"\x1b\[[0-9;]*m", "", lines[-1])[:300] if lines else str(e)  # no terminal colours
+        return {"error": f"{Path(path).name}: a cell failed: {last}"}
     title, summary = title_of(nb)
     figures = for_display(nb)
     body, _ = HTMLExporter(template_name="lab", exclude_input_prompt=True, exclude_output_prompt=True,
@@ -154,13 +155,16 @@ def main(argv=None):
     nbs = sorted(NBS.glob("[0-9][0-9]_*.ipynb"))
     todo = [p for p in nbs if a.force or stale(p, SITE / f"{p.stem}.html") or f"{p.stem}.html" not in old]
     print(f"docs: executing {len(todo)} of {len(nbs)} notebooks ({a.workers} at a time)", flush=True)
-    done = {}
+    done, errors = {}, []
     with ProcessPoolExecutor(max(1, a.workers)) as ex:
         for p, rec in zip(todo, ex.map(execute, map(str, todo))):
-            if "error" in rec: sys.exit(f"docs: {rec['error']}")
+            if "error" in rec: errors.append(rec["error"]); print(f"  {rec['error']}", flush=True); continue
             done[rec["file"]] = rec
             print(f"  {p.name}: {rec['figures']} figures, {rec['seconds']} s", flush=True)
-    pages = [done.get(f"{p.stem}.html") or old[f"{p.stem}.html"] for p in nbs]
+    # a notebook that failed gets no page (the docs test then fails on it); the others are still written
+    failed = {e.split(":")[0].replace(".ipynb", ".html") for e in errors}
+    pages = [done.get(f) or old[f] for f in (f"{p.stem}.html" for p in nbs) if f in done or (f in old and f not in failed)]
+    for f in failed: (SITE / f).unlink(missing_ok=True)
     for p in pages:
         if "html" in p: (SITE / p["file"]).write_text(finish_page(p.pop("html"), pages, p["file"]))
         else:  # unchanged page: refresh its navigation (the list of notebooks may have changed)
@@ -172,6 +176,7 @@ def main(argv=None):
                        capture_output=True, text=True, cwd=ROOT)
     if r.returncode: sys.exit(f"docs: pdoc failed: {(r.stderr.strip().splitlines() or ['?'])[-1]}")
     (SITE / "manifest.json").write_text(json.dumps({"pages": pages, "api": "api/deepinversion_nb.html"}, indent=1))
+    if errors: sys.exit(f"docs: {len(errors)} notebook(s) failed, their pages are missing: " + "; ".join(errors))
     print(f"docs: {len(pages)} notebook pages, {sum(p['figures'] for p in pages)} figures, API reference -> "
           f"{SITE.relative_to(ROOT)}/index.html ({time.time() - t0:.0f} s)")
 
