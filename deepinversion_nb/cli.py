@@ -11,9 +11,10 @@ from .data import InputError, DATA_SPECS, NORMS, DataMeta, get_data, TensorData
 from .models import (ZOO, build_model, default_device, default_teacher, evaluate, load_checkpoint,
                                      model_data, save_checkpoint, torchvision_archs, train_classifier)
 from .synth import PRESETS, SCHEDULES, TERMS, recipe, synthesize
+from .distill import DEMO_PRESETS, KDConfig, distill_images, load_images, report_markdown, run_demo
 
 # %% auto 0
-__all__ = ['cmd_train', 'cmd_eval', 'load_teacher', 'cmd_synth', 'cmd_demo', 'build_parser', 'main']
+__all__ = ['cmd_train', 'cmd_eval', 'load_teacher', 'cmd_synth', 'cmd_distill', 'cmd_demo', 'build_parser', 'main']
 
 # %% ../nbs/10_cli.ipynb
 def _test_spec(spec: str) -> str | None:
@@ -79,17 +80,25 @@ def cmd_synth(a) -> dict:
     return {"out": a.out, **m}
 
 # %% ../nbs/10_cli.ipynb
+def cmd_distill(a) -> dict:
+    teacher = load_checkpoint(a.teacher, default_device(a.device))
+    x = load_images(a.images, teacher)
+    test = a.test or teacher.extra.get("test_data")
+    student, res = distill_images(teacher, x, a.student, KDConfig(steps=a.steps), test, a.seed, progress=not a.json)
+    save_checkpoint(student, a.out, **{k: v for k, v in res.items() if k != "out"}, teacher=str(a.teacher))
+    return {"out": a.out, **res}
+
+# %% ../nbs/10_cli.ipynb
 def cmd_demo(a) -> dict:
-    t = time.time()
-    teacher = default_teacher(a.data, a.device, retrain=a.retrain, progress=not a.json)
-    return {"data": a.data, "teacher": {"arch": teacher.card.arch, **evaluate(teacher, get_data(f"{a.data}:test"))}, "seconds": round(time.time() - t, 1)}
+    rep = run_demo(a.preset, a.data, a.out, a.seed, a.device, progress=not a.json)
+    return {"out": a.out, **rep}
 
 # %% ../nbs/10_cli.ipynb
 def _human(verb: str, r: dict) -> str:
     if verb == "synth":
         bn = "n/a" if r["bn_distance"] is None else f"{r['bn_distance']:.3g}"
         return f"wrote {r['n']} {r['recipe']} images to {r['out']} in {r['seconds']:.0f} s: bn_distance {bn}, teacher accuracy {r['teacher_accuracy']:.0%}, confidence {r['teacher_confidence']:.1%}"
-    if verb == "demo": return f"default {r['data']} teacher ({r['teacher']['arch']}): test accuracy {r['teacher']['accuracy']:.2%} on {r['teacher']['n']} real {r['data']}:test images"
+    if verb == "demo": return report_markdown(r) + f"\nwritten to {r['out']}/ (report.json, report.md, grid_*.png, teacher.pt, students/)"
     line = f"accuracy {r['accuracy']:.2%} on {r.get('test_data', r['data'])} (n={r['n']})" if "accuracy" in r else "trained (no test split)"
     return line + (f"; saved {r['out']}" if verb == "train" else "")
 
@@ -127,9 +136,19 @@ def build_parser() -> argparse.ArgumentParser:
     s.add_argument("--targets", default="balanced", help="balanced, random, or class indices like 3,5,7")
     s.add_argument("--student", default="convnet_small", help="student architecture for --recipe adi")
     s.add_argument("--amp", default=None, choices=("bf16", "fp16"), help="autocast (fp16 needs CUDA)")
-    s = verb("demo", cmd_demo, "the main job: train or load the default teacher and report its accuracy")
+    s = verb("distill", cmd_distill, "distill a student from a teacher on your own synthetic images")
+    s.add_argument("--teacher", required=True, help="teacher checkpoint")
+    s.add_argument("--images", required=True, help="a 'synth' output folder, its images.pt, or an ImageFolder (DIR/<class>/<image>)")
+    s.add_argument("--student", required=True, help=f"student architecture ({', '.join(ZOO)}, or a torchvision name)")
+    s.add_argument("--out", required=True, help="student checkpoint to write")
+    s.add_argument("--steps", type=int, default=KDConfig.steps, help="distillation steps")
+    s.add_argument("--test", default=None, help="test data spec (default: the teacher's test split)")
+    s.add_argument("--seed", type=int, default=0)
+    s = verb("demo", cmd_demo, "the main job: the paper's ablation — four kinds of synthetic images, a student distilled from each, and real-data KD")
+    s.add_argument("--preset", default="full", choices=list(DEMO_PRESETS), help="full (default), quick, or tiny (seconds, for tests)")
     s.add_argument("--data", default="mnist5k", choices=("mnist5k", "digits"))
-    s.add_argument("--retrain", action="store_true", help="train the teacher again instead of using the cached one")
+    s.add_argument("--out", default="deepinversion-demo", help="output folder (a re-run with the same arguments resumes)")
+    s.add_argument("--seed", type=int, default=0)
     return p
 
 def main(argv=None) -> int:

@@ -189,6 +189,8 @@ def invert(teacher: nn.Module, objective: Objective, targets: torch.Tensor, phas
     x = (x0.clone() if x0 is not None else torch.randn(len(targets), card.channels, *card.size, generator=g)).to(dev).requires_grad_(True)
     _check_input(teacher, x.detach())
     y, (lo, hi) = targets.to(dev), pixel_bounds(card, dev)
+    if phases[0].clip:  # start inside the valid box too, so every batch the loop can return is a valid image
+        with torch.no_grad(): x.data = torch.maximum(torch.minimum(x.data, hi), lo)
     autocast, scaler = _amp(dev, amp)
     steps, step, t0 = sum(p.steps for p in phases), 0, time.time()
     best, stop = (math.inf, None, {}, -1), []

@@ -4,7 +4,7 @@
 
 # %% ../nbs/01_models.ipynb 3
 from __future__ import annotations
-import os, math, time, tempfile, fcntl
+import os, math, time, tempfile, fcntl, warnings
 from dataclasses import dataclass, asdict
 from pathlib import Path
 import torch, torch.nn as nn, torch.nn.functional as F
@@ -77,7 +77,10 @@ class TorchvisionNet(nn.Module):
         import torchvision
         self.gray = in_channels == 1
         kw = {} if weights else {"num_classes": num_classes}
-        try: self.net = torchvision.models.get_model(name, weights=weights, **kw)
+        try:
+            with warnings.catch_warnings():  # torchvision's notices about future defaults are not the user's problem
+                warnings.simplefilter("ignore", FutureWarning)
+                self.net = torchvision.models.get_model(name, weights=weights, **kw)
         except Exception as e: raise InputError(f"torchvision model {name!r} with weights={weights!r} failed to load ({type(e).__name__}); put the weight file in torch's hub cache or use weights=None") from None
         if weights and num_classes != 1000: raise InputError(f"pretrained {name} has 1000 classes, not {num_classes}; use weights=None to train a new head")
     def forward(self, x): return self.net(x.expand(-1, 3, -1, -1) if self.gray else x)
@@ -90,7 +93,8 @@ def torchvision_archs() -> list[str]:
 # %% ../nbs/01_models.ipynb
 ZOO = {
     "convnet": (ConvNet, dict(widths=(16, 32, 64), depth=2)),    # default digits teacher (~70k params)
-    "convnet_small": (ConvNet, dict(widths=(16, 32, 64))),       # student (~24k params)
+    "convnet_narrow": (ConvNet, dict(widths=(12, 24, 48), depth=2)),  # the demo's student (~41k params)
+    "convnet_small": (ConvNet, dict(widths=(16, 32, 64))),       # shallow student (~24k params)
     "convnet_tiny": (ConvNet, dict(widths=(8, 16, 32))),         # small student (~6k params)
     "mlp": (MLP, {}),                                           # no BatchNorm
     "cifar_resnet18": (CifarResNet, dict(blocks=(2, 2, 2, 2))),

@@ -17,7 +17,8 @@ from .features import FeatureStats, bn_distance, bn_layers
 from .compete import Competition, kd_train
 
 # %% auto 0
-__all__ = ['SCHEDULES', 'TERMS', 'PRESETS', 'Recipe', 'recipe', 'build_objective', 'build_transforms', 'synthesize']
+__all__ = ['SCHEDULES', 'TERMS', 'PRESETS', 'Recipe', 'recipe', 'build_objective', 'build_transforms', 'synthesize',
+           'teacher_meta']
 
 # %% ../nbs/09_synth.ipynb
 SCHEDULES = {
@@ -107,7 +108,7 @@ def _prepare_out(out: Path, cfg: dict):
 
 def synthesize(teacher: nn.Module, r: Recipe, n: int, out, batch: int = 100, seed: int = 0, targets="balanced",
                student_arch: str = "convnet_small", kd_steps: int = 100, device=None, amp=None, progress: bool = True,
-               callbacks=(), transforms=None) -> dict:
+               callbacks=(), transforms=None, after_batch=None) -> dict:
     "Make `n` images with recipe `r` in batches of `batch`; write them under `out` (resumable). Returns the metrics."
     if batch < 1: raise InputError(f"--batch must be ≥ 1, got {batch}")
     out, dev = Path(out), default_device(device)
@@ -115,7 +116,7 @@ def synthesize(teacher: nn.Module, r: Recipe, n: int, out, batch: int = 100, see
     if "bn" in r.weights: bn_layers(teacher)  # a clear error before anything is written
     all_targets = make_targets(n, teacher.card.num_classes, targets, seed)
     parts = _prepare_out(out, _config(teacher, r, n, batch, seed, targets, student_arch))
-    student = build_model(student_arch, _meta_of(teacher)).to(dev) if r.name == "adi" else None
+    student = build_model(student_arch, teacher_meta(teacher)).to(dev) if r.name == "adi" else None
     obj, tfs, opt = build_objective(r, student), transforms or build_transforms(r), None
     done, nb, resumed = [], math.ceil(n / batch), 0
     for b in range(nb):
@@ -125,20 +126,23 @@ def synthesize(teacher: nn.Module, r: Recipe, n: int, out, batch: int = 100, see
             if student is not None: student.load_state_dict(done[-1]["student"]); opt = None
             continue
         y = all_targets[b * batch:(b + 1) * batch]
-        if student is not None and done:  # the student learns from everything synthesized so far
-            opt = kd_train(student, teacher, torch.cat([d["images"] for d in done]).to(dev), steps=kd_steps, seed=seed + b, opt=opt)
         bar = [ProgressBar(f"{r.name} batch {b + 1}/{nb}")] if progress else []
         res = invert(teacher, obj, y, r.phases, r.lr, tfs, list(callbacks) + bar, seed=seed * 100003 + b, device=dev, amp=amp)
         part = {"images": res.images, "targets": y, "losses": res.losses, "seconds": res.seconds,
                 **teacher_confidence(teacher, res.images, y)}
         part["bn_distance"] = bn_distance(teacher, res.images) if _has_bn(teacher) else float("nan")
-        if student is not None: part["student"] = {k: v.detach().cpu() for k, v in student.state_dict().items()}
-        _atomic_save(part, f); done.append(part)
+        done.append(part)
+        if student is not None:  # the student learns from everything synthesized so far, then competes on the next batch
+            opt = kd_train(student, teacher, torch.cat([d["images"] for d in done]).to(dev), steps=kd_steps, seed=seed + b, opt=opt)
+            part["student"] = {k: v.detach().cpu() for k, v in student.state_dict().items()}
+        _atomic_save(part, f)
+        if after_batch: after_batch(b, part, student)
     return _finish(out, teacher, r, done, resumed)
 
 def _has_bn(model): return any(isinstance(m, nn.modules.batchnorm._BatchNorm) for m in model.modules())
 
-def _meta_of(teacher):
+def teacher_meta(teacher):
+    "A `DataMeta` matching the teacher's input (to build students for it)."
     from deepinversion_nb.data import DataMeta
     c = teacher.card
     return DataMeta(f"teacher:{c.arch}", list(c.classes), c.channels, tuple(c.size), tuple(c.mean), tuple(c.std))

@@ -66,17 +66,28 @@ def test_bad_input_never_overwrites(tmp_path, teacher_ckpt):
     assert_one_line_error(cli("eval", "--model", tmp_path / "missing.pt", "--data", "mnist5k:test"), "no checkpoint at")
 
 
-def test_demo_reports_the_default_teacher(teacher_ckpt):
-    r = cli("demo")
-    assert r.returncode == 0, r.stderr
-    acc = torch.load(teacher_ckpt, weights_only=True)["extra"]["accuracy"]
-    assert f"{acc:.2%}" in r.stdout and "mnist5k" in r.stdout
+def test_demo_tiny_writes_the_report(teacher_ckpt, tmp_path):
+    "The demo's files, on the tiny preset: report schema, table, grids, and checkpoints that 'eval' reads back."
+    rep = cli_json("demo", "--preset", "tiny", "--out", tmp_path, "--seed", 1)
+    saved = json.loads((tmp_path / "report.json").read_text())
+    assert {k: saved[k] for k in ("data", "preset", "seed")} == {"data": "mnist5k", "preset": "tiny", "seed": 1}
+    assert saved["teacher"]["arch"] == "convnet" and saved["teacher"]["accuracy"] >= 0.98
+    assert list(saved["rows"]) == ["noise", "prior", "feature", "compete", "real"]
+    for row, r in saved["rows"].items():
+        assert {"student_accuracy", "images", "iterations", "synth_seconds", "kd_seconds"} <= set(r)
+        ev = cli_json("eval", "--model", tmp_path / "students" / f"{row}.pt", "--data", "mnist5k:test")
+        assert ev["accuracy"] == r["student_accuracy"] and ev["n"] == 1000
+    assert cli_json("eval", "--model", tmp_path / "teacher.pt", "--data", "mnist5k:test")["accuracy"] == saved["teacher"]["accuracy"]
+    assert rep["rows"] == saved["rows"]
+    md = (tmp_path / "report.md").read_text()
+    assert "+ R_feature (DeepInversion)" in md and f"{saved['rows']['real']['student_accuracy']:.2%}" in md
+    assert len(list(tmp_path.glob("grid_*.png"))) == 4
 
 
 def test_help_for_every_verb():
     top = cli("--help")
     assert top.returncode == 0
-    for verb in ("train", "eval", "demo"):
+    for verb in ("train", "eval", "synth", "distill", "demo"):
         assert verb in top.stdout
         r = cli(verb, "--help")
         assert r.returncode == 0 and "--json" in r.stdout, r.stdout
