@@ -8,12 +8,12 @@ import io, math, threading, time
 from dataclasses import replace
 import torch
 import ipywidgets as W
-from .data import DataMeta, InputError, denormalize, image_grid
+from .data import InputError, denormalize, image_grid
 from .inversion import Phase, invert, make_targets, teacher_confidence
 from .priors import Jitter, Flip
 from .models import build_model
 from .compete import kd_train
-from .synth import TERMS, recipe as make_recipe, build_objective
+from .synth import TERMS, recipe as make_recipe, build_objective, teacher_meta
 
 # %% auto 0
 __all__ = ['COLORS', 'LOG_SLIDERS', 'OTHER_CONTROLS', 'grid_png', 'curves_svg', 'Studio', 'describe', 'gallery_figure']
@@ -87,9 +87,7 @@ class Studio:
         self.defaults = {**{t: self.recipe.weights[t] for t in self.terms}, "first_bn_multiplier": self.recipe.first_bn_multiplier,
                          "lr": self.recipe.lr, "jitter": self.recipe.jitter, "flip": self.recipe.flip, "iters": iters, "n": n,
                          "classes": -1, **{f"on_{t}": t not in off for t in self.terms}}
-        c = teacher.card  # the student takes the teacher's inputs
-        meta = DataMeta(f"teacher:{c.arch}", list(c.classes), c.channels, tuple(c.size), tuple(c.mean), tuple(c.std))
-        self.student = build_model(student_arch, meta) if "compete" in self.terms else None
+        self.student = build_model(student_arch, teacher_meta(teacher)) if "compete" in self.terms else None
         self.seed, self.rows, self.snapshots, self.made, self.error = seed, [], [], [], None
         self._thread, self._stop, self._objective, self._x01, self._active = None, threading.Event(), None, None, False
         self._build_widgets(names)
