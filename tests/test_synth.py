@@ -38,20 +38,20 @@ def test_deepinversion_matches_real_bn_statistics(teacher_ckpt, tmp_path):
 
 def test_interrupted_run_resumes(teacher_ckpt, tmp_path):
     out = tmp_path / "run"
-    args = [BIN / "deepinversion", "synth", "--teacher", teacher_ckpt, "--recipe", "deepinversion", "--n", 40, "--batch", 10, "--iters", 40, "--out", out]
+    args = [BIN / "deepinversion", "synth", "--teacher", teacher_ckpt, "--recipe", "deepinversion", "--n", 40, "--batch", 10, "--iters", 300, "--out", out]
     p = subprocess.Popen(list(map(str, args)), stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True, env={**os.environ, "OMP_NUM_THREADS": "1"})
     deadline = time.time() + 300
-    while not (out / "parts" / "batch_00001.pt").exists() and time.time() < deadline and p.poll() is None: time.sleep(0.05)
+    while not (out / "parts" / "batch_00000.pt").exists() and time.time() < deadline and p.poll() is None: time.sleep(0.02)
     p.send_signal(signal.SIGINT)
     _, err = p.communicate(timeout=120)
     assert p.returncode == 130 and "resume" in err, (p.returncode, err)
     finished = sorted(f.name for f in (out / "parts").glob("batch_*.pt"))
-    assert 2 <= len(finished) < 4, finished
+    assert 1 <= len(finished) < 4, finished
     first = (out / "parts" / "batch_00000.pt").stat().st_mtime_ns
     m = cli_json(*args[1:])
     assert m["batches_resumed"] == len(finished) and m["n"] == 40
     assert (out / "parts" / "batch_00000.pt").stat().st_mtime_ns == first  # kept, not redone
-    assert_one_line_error(cli(*args[1:-4], "--iters", 41, "--out", out), "different arguments")
+    assert_one_line_error(cli(*args[1:-4], "--iters", 301, "--out", out), "different arguments")
 
 
 @pytest.mark.parametrize("arch", ["resnet18", "mobilenet_v2"])
