@@ -116,6 +116,7 @@ def synthesize(teacher: nn.Module, r: Recipe, n: int, out, batch: int = 100, see
     if "bn" in r.weights: bn_layers(teacher)  # a clear error before anything is written
     all_targets = make_targets(n, teacher.card.num_classes, targets, seed)
     parts = _prepare_out(out, _config(teacher, r, n, batch, seed, targets, student_arch))
+    torch.manual_seed(seed)  # the ADI student's initialization: a seed reproduces the run
     student = build_model(student_arch, teacher_meta(teacher)).to(dev) if r.name == "adi" else None
     obj, tfs, opt = build_objective(r, student), transforms or build_transforms(r), None
     done, nb, resumed = [], math.ceil(n / batch), 0
