@@ -108,7 +108,7 @@ def report_markdown(rep: dict) -> str:
     t = rep["teacher"]["accuracy"]
     lines = [f"Data-free distillation on `{rep['data']}` (preset `{rep['preset']}`, seed {rep['seed']}); "
              f"teacher `{rep['teacher']['arch']}` {t:.2%}, student `{rep['student']}`.", "",
-             "| images | student accuracy | % of teacher | images | steps | synth s | KD s |", "|---|---|---|---|---|---|---|"]
+             "| row | student accuracy | % of teacher | images | steps | synth s | KD s |", "|---|---|---|---|---|---|---|"]
     names = {"noise": "noise + CE (logit inversion)", "prior": "+ R_prior (DeepDream)", "feature": "+ R_feature (DeepInversion)",
              "compete": "+ R_compete (ADI)", "real": "real training images (reference)"}
     for k, r in rep["rows"].items():
