@@ -116,13 +116,14 @@ def report_markdown(rep: dict) -> str:
     return "\n".join(lines) + "\n"
 
 def _save_grid(out: Path, name: str, teacher):
-    import matplotlib; matplotlib.use("Agg", force=False)
-    import matplotlib.pyplot as plt
+    "The row's first 100 images, sorted by class, as grid_<row>.png (no pyplot: the caller's backend is left alone)."
+    from matplotlib.figure import Figure
     from deepinversion_nb.data import show_images
     d = torch.load(out / "images" / name / "images.pt", weights_only=True)
     order = torch.argsort(d["labels"][:100], stable=True)
-    ax = show_images(d["images"][:100][order], mean=d["mean"], std=d["std"], nrow=10, title=f"{name} ({ROWS[name]})")
-    ax.figure.savefig(out / f"grid_{name}.png", dpi=100, bbox_inches="tight"); plt.close(ax.figure)
+    fig = Figure(figsize=(8, 8.4))
+    show_images(d["images"][:100][order], mean=d["mean"], std=d["std"], nrow=10, title=f"{name} ({ROWS[name]})", ax=fig.subplots())
+    fig.savefig(out / f"grid_{name}.png", dpi=100, bbox_inches="tight")
 
 def _write_report(out: Path, rep: dict):
     _atomic_save_text(out / "report.json", json.dumps(rep, indent=1))
