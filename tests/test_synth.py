@@ -39,7 +39,9 @@ def test_deepinversion_matches_real_bn_statistics(teacher_ckpt, tmp_path):
 def test_interrupted_run_resumes(teacher_ckpt, tmp_path):
     out = tmp_path / "run"
     args = [BIN / "deepinversion", "synth", "--teacher", teacher_ckpt, "--recipe", "deepinversion", "--n", 40, "--batch", 10, "--iters", 300, "--out", out]
-    p = subprocess.Popen(list(map(str, args)), stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True, env={**os.environ, "OMP_NUM_THREADS": "1"})
+    # a shell's background job inherits SIGINT ignored; give the child the default Ctrl-C handling a user's terminal has
+    p = subprocess.Popen(list(map(str, args)), stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True, env={**os.environ, "OMP_NUM_THREADS": "1"},
+                         preexec_fn=lambda: signal.signal(signal.SIGINT, signal.SIG_DFL))
     deadline = time.time() + 300
     while not (out / "parts" / "batch_00000.pt").exists() and time.time() < deadline and p.poll() is None: time.sleep(0.02)
     p.send_signal(signal.SIGINT)
