@@ -75,7 +75,7 @@ class DemoPreset:
 
 DEMO_PRESETS = {
     "full": DemoPreset(n=600, iters=200, batch=100, student="convnet_narrow", kd=KDConfig(steps=1200), adi_kd_steps=100),
-    "quick": DemoPreset(n=200, iters=100, batch=100, student="convnet_narrow", kd=KDConfig(steps=500), adi_kd_steps=50),
+    "quick": DemoPreset(n=200, iters=100, batch=100, student="convnet_narrow", kd=KDConfig(steps=400), adi_kd_steps=50),
     "tiny": DemoPreset(n=20, iters=10, batch=10, student="convnet_tiny", kd=KDConfig(steps=20, batch_size=32), adi_kd_steps=5),
 }
 ROWS = {"noise": "logit", "prior": "deepdream", "feature": "deepinversion", "compete": "adi"}  # row → recipe
