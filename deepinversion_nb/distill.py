@@ -10,7 +10,7 @@ from pathlib import Path
 import torch, torch.nn as nn
 from .data import InputError, get_data, normalize
 from .models import (build_model, default_device, default_teacher, evaluate, load_checkpoint, random_affine,
-                                     save_checkpoint, _atomic_save)
+                                     save_checkpoint, _atomic_write_text)
 from .inversion import _check_input
 from .compete import kd_loss
 from .synth import synthesize, recipe, teacher_meta
@@ -126,11 +126,8 @@ def _save_grid(out: Path, name: str, teacher):
     fig.savefig(out / f"grid_{name}.png", dpi=100, bbox_inches="tight")
 
 def _write_report(out: Path, rep: dict):
-    _atomic_save_text(out / "report.json", json.dumps(rep, indent=1))
-    _atomic_save_text(out / "report.md", report_markdown(rep))
-
-def _atomic_save_text(path: Path, text: str):
-    tmp = path.with_name(f".{path.name}.tmp"); tmp.write_text(text); os.replace(tmp, path)
+    _atomic_write_text(out / "report.json", json.dumps(rep, indent=1))
+    _atomic_write_text(out / "report.md", report_markdown(rep))
 
 # %% ../nbs/06_distill.ipynb
 def run_demo(preset: str = "full", data: str = "mnist5k", out="deepinversion-demo", seed: int = 0, device=None,

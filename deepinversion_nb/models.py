@@ -152,6 +152,12 @@ def _atomic_save(obj, path) -> Path:
         if os.path.exists(tmp): os.remove(tmp)
     return path
 
+def _atomic_write_text(path, text: str) -> Path:
+    "Write `text` to a temporary file beside `path`, then rename it into place."
+    path = Path(path); tmp = path.with_name(f".{path.name}.tmp")
+    tmp.write_text(text); os.replace(tmp, path)
+    return path
+
 def save_checkpoint(model: nn.Module, path, **extra) -> Path:
     "Write `model` (card + weights + `extra` facts such as accuracy) atomically to `path`."
     sd = {k: v.detach().cpu() for k, v in model.state_dict().items()}

@@ -9,7 +9,7 @@ from dataclasses import dataclass, field, asdict, replace
 from pathlib import Path
 import torch, torch.nn as nn
 from .data import InputError, denormalize
-from .models import build_model, default_device, _atomic_save
+from .models import build_model, default_device, _atomic_save, _atomic_write_text
 from .inversion import (Objective, CrossEntropy, Phase, invert, make_targets, teacher_confidence,
                                         ProgressBar, SynthesisError)
 from .priors import TotalVariation, L2Prior, Jitter, Flip
@@ -162,5 +162,5 @@ def _finish(out: Path, teacher, r: Recipe, done: list, resumed: int = 0) -> dict
                "losses": {k: sum(d["losses"][k] * len(d["targets"]) for d in done) / len(y) for k in done[0]["losses"]},
                "seconds": sum(d["seconds"] for d in done), "batches_resumed": resumed,
                "batches": [{k: d[k] for k in ("bn_distance", "teacher_accuracy", "teacher_confidence", "seconds")} for d in done]}
-    tmp = out / "metrics.json.tmp"; tmp.write_text(json.dumps(metrics, indent=1)); os.replace(tmp, out / "metrics.json")
+    _atomic_write_text(out / "metrics.json", json.dumps(metrics, indent=1))
     return metrics
