@@ -13,7 +13,7 @@ import torch
 # %% auto 0
 __all__ = ['ASSETS', 'DIGIT_CLASSES', 'NORMS', 'DATA_SPECS', 'InputError', 'DataMeta', 'TensorData', 'load_embedded', 'normalize',
            'denormalize', 'image_grid', 'show_images', 'load_torchvision', 'save_mnist_raw', 'FolderData', 'get_data',
-           'batches']
+           'split_of', 'batches']
 
 # %% ../nbs/00_data.ipynb
 class InputError(ValueError):
@@ -177,6 +177,14 @@ def get_data(spec: str, size=None, channels: int | None = None, mean=None, std=N
     if base in _TV_SETS: return load_torchvision(base, arg, train)
     if name == "folder": return FolderData(arg, size, channels or 3, mean, std)
     raise InputError(f"unknown dataset {name!r} in {spec!r}; accepted: {DATA_SPECS}")
+
+def split_of(spec: str, split: str) -> str | None:
+    "The spec of the `split` ('train' or 'test') of the dataset that `spec` names; None for a folder."
+    name, _, arg = str(spec).partition(":")
+    base = name[:-6] if name.endswith("-train") else name
+    if base in ("mnist5k", "digits"): return f"{base}:{split}"
+    if base in _TV_SETS: return f"{base}-train:{arg}" if split == "train" else f"{base}:{arg}"
+    return None
 
 # %% ../nbs/00_data.ipynb
 def batches(ds, batch_size: int = 256, shuffle: bool = False, generator=None):
