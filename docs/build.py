@@ -82,6 +82,26 @@ def title_of(nb) -> tuple[str, str]:
     return "", ""
 
 
+README_START = "<!-- generated from nbs/index.ipynb by `make docs`: edit the notebook, not this block -->"
+README_END = "<!-- end of the block generated from nbs/index.ipynb -->"
+
+
+def index_markdown() -> str:
+    "nbs/index.ipynb as Markdown for the README: its cells after the title, code without hidden cells."
+    import nbformat
+    parts = []
+    for c in nbformat.read(NBS / "index.ipynb", as_version=4).cells:
+        if c.cell_type == "markdown" and not re.match(r"# ", c.source): parts.append(c.source.strip())
+        elif c.cell_type == "code" and not directives(c.source): parts.append(f"```python\n{c.source.strip()}\n```")
+    return "\n\n".join(parts)
+
+
+def readme_with_index(readme: str) -> str:
+    "The README text with its generated block replaced by the current nbs/index.ipynb."
+    i, j = readme.index(README_START) + len(README_START), readme.index(README_END)
+    return readme[:i] + "\n\n" + index_markdown() + "\n\n" + readme[j:]
+
+
 def execute(path: str) -> dict:
     "Execute one notebook (in a worker process) and render it to HTML; returns its page record."
     import nbformat
@@ -148,6 +168,8 @@ def main(argv=None):
     a = ap.parse_args(argv)
     os.environ["OMP_NUM_THREADS"] = "1"  # kernels inherit it: on 2 cores one thread per notebook is fastest
     t0 = time.time()
+    readme = ROOT / "README.md"
+    if (new := readme_with_index(readme.read_text())) != readme.read_text(): readme.write_text(new); print("docs: README.md updated from nbs/index.ipynb")
     SITE.mkdir(parents=True, exist_ok=True)
     old = {}
     if (SITE / "manifest.json").exists():

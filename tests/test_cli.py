@@ -4,7 +4,7 @@ import numpy as np, pytest, torch
 from PIL import Image
 from conftest import cli, cli_json, assert_one_line_error
 from deepinversion_nb.data import load_embedded, save_mnist_raw
-from deepinversion_nb.models import default_teacher, teacher_path
+from deepinversion_nb.train import default_teacher, teacher_path
 
 
 @pytest.fixture(scope="module")

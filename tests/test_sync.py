@@ -27,3 +27,13 @@ def test_notebooks_are_clean(tmp_path):
     subprocess.run([BIN / "nbdev_clean"], cwd=work, check=True, capture_output=True)
     changed = _same_tree(ROOT / "nbs", work / "nbs", "*.ipynb")
     assert not changed, f"nbdev_clean changes {changed}: run nbdev_clean and commit"
+
+
+def test_readme_block_is_the_index_notebook():
+    "README's quick start is generated from nbs/index.ipynb (whose example nbdev_test runs): `make docs` rewrites it."
+    import importlib.util
+    spec = importlib.util.spec_from_file_location("docs_build", ROOT / "docs" / "build.py")
+    build = importlib.util.module_from_spec(spec); spec.loader.exec_module(build)
+    readme = (ROOT / "README.md").read_text()
+    assert build.README_START in readme and build.README_END in readme
+    assert build.readme_with_index(readme) == readme, "README.md is out of date with nbs/index.ipynb: run make docs"

@@ -4,9 +4,9 @@ import pytest, torch
 from conftest import cli, cli_json, assert_one_line_error, BIN
 from deepinversion_nb.data import load_embedded, normalize
 from deepinversion_nb.features import bn_distance
-from deepinversion_nb.models import default_teacher, teacher_path, build_model, save_checkpoint
+from deepinversion_nb.models import build_model, save_checkpoint, load_teacher
+from deepinversion_nb.train import default_teacher, teacher_path
 from deepinversion_nb.synth import synthesize, recipe
-from deepinversion_nb.cli import load_teacher
 
 
 @pytest.fixture(scope="module")
