@@ -17,7 +17,7 @@ __all__ = ['distill_images']
 def distill_images(teacher: nn.Module, images, student_arch: str, cfg: KDConfig = KDConfig(), test_spec: str | None = None,
                    run: Run | None = None, callbacks=()) -> tuple[nn.Module, dict]:
     "Distill a new `student_arch` from `teacher` on `images` (a path or model-space tensor); evaluate on `test_spec` if given."
-    run = run or Run(next(teacher.parameters()).device)
+    run = run or Run.of(teacher)
     x = images if isinstance(images, torch.Tensor) else load_images(images, teacher.card)
     with seeded(run.seed_for("student")): student = build_model(student_arch, teacher.card.meta).to(run.device)
     check_input(student, x[:2].to(run.device))

@@ -164,7 +164,7 @@ def invert(teacher: nn.Module, # the classifier to invert (with a `card`), froze
     if isinstance(objective, Term): objective = Objective([objective])
     if not objective.terms: raise InputError("the objective has no terms; add at least CrossEntropy()")
     if not phases or any(p.steps < 1 for p in phases): raise InputError(f"every phase needs at least one step, got {[p.steps for p in phases]}")
-    run = run or Run(next(teacher.parameters()).device)
+    run = run or Run.of(teacher)
     dev = run.device
     teacher = teacher.to(dev).eval()
     for p in teacher.parameters(): p.requires_grad_(False)

@@ -118,7 +118,7 @@ def synthesize(teacher: nn.Module, # a classifier with a `card`
     "Make `n` images with recipe `r` in batches of `batch`, written under `out` (resumable); returns the metrics."
     if batch < 1: raise InputError(f"--batch must be ≥ 1, got {batch}")
     if kd_steps < 1: raise InputError(f"--kd-steps must be ≥ 1, got {kd_steps}")
-    run, out = run or Run(next(teacher.parameters()).device), Path(out)
+    run, out = run or Run.of(teacher), Path(out)
     teacher = teacher.to(run.device).eval()
     if "bn" in r.weights: bn_layers(teacher)  # a clear error before anything is written
     all_targets = make_targets(n, teacher.card.num_classes, targets, run.seed)

@@ -40,6 +40,11 @@ class Run:
         if amp == "fp16" and dev.type != "cuda": raise InputError("fp16 autocast needs a CUDA device; use --amp bf16 on CPU")
         return cls(dev, amp, int(seed), env("RANK"), max(1, env("WORLD_SIZE")))
 
+    @classmethod
+    def of(cls, model: nn.Module, seed: int = 0) -> Run:
+        "A float32 run on `model`'s device: what library functions use when no run is given."
+        return cls(next(model.parameters()).device, seed=seed)
+
     def seed_for(self, *keys) -> int:
         "A seed for one piece of the job (e.g. `'batch', 3`), fixed by the run's seed and the keys."
         return int.from_bytes(hashlib.sha256(repr((self.seed, *keys)).encode()).digest()[:8], "little") >> 1
@@ -105,7 +110,7 @@ def fit(model: nn.Module, loss_fn, batches, steps: int, opt: torch.optim.Optimiz
         run: Run | None = None) -> nn.Module:
     "Train `model` for `steps` on `batches` (an iterator of (x, y)) minimizing `loss_fn(model, x, y)`; returns it in eval mode."
     if steps < 1: raise InputError(f"training needs at least one step, got {steps}")
-    run = run or Run(next(model.parameters()).device)
+    run = run or Run.of(model)
     scaler = run.scaler()
     model.train()
     for step in range(steps):

@@ -141,6 +141,8 @@ def finish_page(body: str, pages: list, current: str) -> str:
 
 
 def index_page(pages: list) -> str:
+    "The home page: the quick start and the package's layout (nbs/index.ipynb), then every notebook."
+    from nbconvert.filters.markdown import markdown2html
     settings = dict(re.findall(r"^(\w+)\s*=\s*(.*)$", (ROOT / "settings.ini").read_text(), re.M))
     code = lambda t: re.sub(r"`([^`]+)`", r"<code>\1</code>", html.escape(t))
     items = "".join(f'<li><a href="{p["file"]}"><b>{code(p["title"])}</b></a> <small>({p["notebook"]}, {p["figures"]} figures)</small>'
@@ -149,7 +151,8 @@ def index_page(pages: list) -> str:
         if (SITE / "images" / "mnist5k_grid.png").exists() else ""
     return (f'<!DOCTYPE html><html><head><meta charset="utf-8"><title>{settings.get("title", "docs")}</title><style>{CSS}</style></head>'
             f'<body>{nav(pages, "index.html")}<div class="di-main"><h1>{html.escape(settings.get("title", ""))}</h1>'
-            f'<p>{html.escape(settings.get("description", ""))}</p>{grid}<h2>The notebooks, in order</h2><ol class="di-index">{items}</ol>'
+            f'<p>{html.escape(settings.get("description", ""))}</p>{grid}{markdown2html(index_markdown())}'
+            f'<h2>The notebooks, in order</h2><ol class="di-index">{items}</ol>'
             f'<h2><a href="api/deepinversion_nb.html">API reference</a></h2><p>Every public function and class of the '
             f'<code>deepinversion_nb</code> module, with signatures and docstrings.</p></div></body></html>')
 

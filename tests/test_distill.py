@@ -38,7 +38,7 @@ def test_distill_bad_input(teacher_ckpt, synth_dir, tmp_path):
     Image.fromarray(np.zeros((28, 28), np.uint8)).save(alien / "0.png")
     for args, expect in [
         (["--images", tmp_path / "empty", "--student", "convnet_tiny"], ("no images",)),
-        (["--images", tmp_path / "alien", "--student", "convnet_tiny"], ("classes the teacher lacks", "cat")),
+        (["--images", tmp_path / "alien", "--student", "convnet_tiny"], ("classes the model lacks", "cat")),
         (["--images", synth_dir, "--student", "inception_v3"], ("cannot take",)),
         (["--images", synth_dir, "--student", "lenet"], ("unknown architecture 'lenet'",)),
         (["--images", tmp_path / "nowhere", "--student", "convnet_tiny"], ("no such images",)),
