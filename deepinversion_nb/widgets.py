@@ -120,7 +120,9 @@ class Studio:
         self.enabled = {t: W.Checkbox(True, indent=False, layout=W.Layout(width="24px")).add_class(f"di-on-{t}") for t in self.terms}
         self.controls = c
         for w in [*c.values(), *self.enabled.values()]: w.observe(self._apply, names="value")
-        rows = [W.HBox([self.enabled[n], c[n]]) if n in self.enabled else c[n] for n in self.shown]
+        # every log-slider sits in the same row layout (a term's on/off box, or a spacer as wide): a bare slider lost its readout
+        pad = lambda n: self.enabled.get(n) or W.Box(layout=W.Layout(width="24px"))
+        rows = [W.HBox([pad(n), c[n]]) if isinstance(c[n], W.FloatLogSlider) else c[n] for n in self.shown]
         self.buttons = {k: W.Button(description=k.capitalize(), button_style=s, layout=W.Layout(width="90px")).add_class(f"di-{k}")
                         for k, s in (("start", "success"), ("stop", "danger"), ("reset", ""), ("snapshot", "info"))}
         for k, b in self.buttons.items(): b.on_click(lambda _, k=k: getattr(self, k)())

@@ -127,6 +127,11 @@ def test_widget_panel_runs_live_in_jupyterlab(browser, lab):
     panel.scroll_into_view_if_needed()
     status, frame = panel.locator(".di-status"), panel.locator("img.di-frame")
     assert "ready" in status.inner_text(), status.inner_text()  # the notebook's last cell reset the panel
+    for name, value in (("first_bn_multiplier", 10.0), ("lr", 0.1)):  # every log-slider shows its value, the settings' too
+        shown = panel.locator(f".di-slider-{name} .widget-readout")
+        assert float(shown.inner_text()) == value, (name, shown.inner_text())
+        on_top = shown.evaluate("e => { const r = e.getBoundingClientRect(); const t = document.elementFromPoint(r.x + r.width / 2, r.y + r.height / 2); return e.contains(t) || t.contains(e); }")
+        assert on_top, f"the {name} slider's readout is hidden (clipped or covered)"
 
     # move the α_tv slider by dragging its handle, as a person would
     readout = panel.locator(".di-slider-tv_l2 .widget-readout")
