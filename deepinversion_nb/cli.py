@@ -4,12 +4,12 @@
 
 # %% ../nbs/12_cli.ipynb 3
 from __future__ import annotations
-import argparse, json, sys, time
+import argparse, json, math, signal, sys, threading, time
 from dataclasses import dataclass
 from typing import Callable
 import torch
 from .data import InputError, DATA_SPECS, TensorData, get_data, split_of
-from .store import load_images
+from .store import load_images, check_output_file
 from .models import ZOO, build_model, evaluate, load_checkpoint, load_teacher, model_data, save_checkpoint
 from .train import Run, KDConfig, ProgressBar, seeded, train_classifier
 from .inversion import Term
@@ -18,7 +18,8 @@ from .distill import distill_images
 from .experiments import DEMO_PRESETS, report_markdown, run_demo
 
 # %% auto 0
-__all__ = ['VERBS', 'Verb', 'verb', 'cmd_train', 'cmd_eval', 'cmd_synth', 'cmd_distill', 'cmd_demo', 'build_parser', 'main']
+__all__ = ['VERBS', 'Verb', 'verb', 'count', 'rate', 'cmd_train', 'cmd_eval', 'cmd_synth', 'cmd_distill', 'cmd_demo',
+           'build_parser', 'main']
 
 # %% ../nbs/12_cli.ipynb
 @dataclass
@@ -37,6 +38,20 @@ def verb(name: str, help: str, add_args: Callable, human: Callable):
     def register(fn): VERBS[name] = Verb(name, help, add_args, fn, human); return fn
     return register
 
+def count(s: str) -> int:
+    "An argparse type: a whole number ≥ 1."
+    try: v = int(s)
+    except ValueError: v = 0
+    if v < 1: raise argparse.ArgumentTypeError(f"must be a whole number ≥ 1, got {s!r}")
+    return v
+
+def rate(s: str) -> float:
+    "An argparse type: a finite number > 0 (learning rates)."
+    try: v = float(s)
+    except ValueError: v = math.nan
+    if not (math.isfinite(v) and v > 0): raise argparse.ArgumentTypeError(f"must be a finite number > 0, got {s!r}")
+    return v
+
 def _accuracy(r: dict) -> str:
     return f"accuracy {r['accuracy']:.2%} on {r['test_data']} (n={r['n']})" if "accuracy" in r else "no test split given, so no accuracy"
 
@@ -51,12 +66,14 @@ def _train_args(s):
     s.add_argument("--out", required=True, help="checkpoint file to write")
     s.add_argument("--test", default=None, help="test data spec (default: the matching test split)")
     s.add_argument("--channels", type=int, default=None, choices=(1, 3), help="channels for folder: data (default 3)")
-    s.add_argument("--epochs", type=int, default=15); s.add_argument("--batch", type=int, default=128)
-    s.add_argument("--lr", type=float, default=0.1); s.add_argument("--seed", type=int, default=0)
+    s.add_argument("--epochs", type=count, default=15); s.add_argument("--batch", type=count, default=128)
+    s.add_argument("--lr", type=rate, default=0.1); s.add_argument("--seed", type=int, default=0)
+    s.add_argument("--overwrite", action="store_true", help="replace --out if it exists")
 
 @verb("train", "train a classifier on a dataset spec and save a self-describing checkpoint", _train_args,
       lambda r: f"{_accuracy(r)}; saved {r['out']}")
 def cmd_train(a, run: Run) -> dict:
+    check_output_file(a.out, overwrite=a.overwrite)
     train_ds = get_data(a.data, channels=a.channels)
     if not isinstance(train_ds, TensorData):  # an ImageFolder: load it into memory at its (first image's) size
         x, y = zip(*train_ds); train_ds = TensorData((torch.stack(x) * 255).round().to(torch.uint8), torch.tensor(y), train_ds.meta)
@@ -74,7 +91,7 @@ def cmd_train(a, run: Run) -> dict:
 def _eval_args(s):
     s.add_argument("--model", required=True, help="checkpoint written by 'deepinversion train' (or save_checkpoint)")
     s.add_argument("--data", required=True, help=DATA_SPECS)
-    s.add_argument("--batch", type=int, default=500)
+    s.add_argument("--batch", type=count, default=500)
 
 @verb("eval", "evaluate a checkpoint on a dataset spec with the checkpoint's own preprocessing", _eval_args, _accuracy)
 def cmd_eval(a, run: Run) -> dict:
@@ -100,14 +117,14 @@ def _targets(s: str):
 def _synth_args(s):
     s.add_argument("--teacher", required=True, help="checkpoint file, or a torchvision classifier name (weights=None: random, nothing is downloaded)")
     s.add_argument("--recipe", required=True, choices=list(RECIPES), help="logit | deepdream (+priors) | deepinversion (+BN matching) | adi (+competition)")
-    s.add_argument("--n", type=int, required=True, help="number of images")
+    s.add_argument("--n", type=count, required=True, help="number of images")
     s.add_argument("--out", required=True, help="output folder: images/<class>/*.png, images.pt, metrics.json")
-    s.add_argument("--iters", type=int, default=None, help="steps per batch at full resolution (default: the schedule)")
+    s.add_argument("--iters", type=count, default=None, help="steps per batch at full resolution (default: the schedule)")
     s.add_argument("--schedule", default=None, choices=list(SCHEDULES), help="official schedule preset (default: the weight preset's)")
     s.add_argument("--preset", default=None, choices=list(PRESETS), help="weight preset (default: digits up to 64 px, else imagenet)")
     s.add_argument("--weight", action="append", metavar="NAME=VALUE", help=f"override a term's weight (repeatable): {', '.join(Term.registry)}")
-    s.add_argument("--lr", type=float, default=None); s.add_argument("--batch", type=int, default=100)
-    s.add_argument("--seed", type=int, default=0); s.add_argument("--size", type=int, default=None, help="image size (square)")
+    s.add_argument("--lr", type=rate, default=None); s.add_argument("--batch", type=count, default=100)
+    s.add_argument("--seed", type=int, default=0); s.add_argument("--size", type=count, default=None, help="image size (square)")
     s.add_argument("--targets", default="balanced", help="balanced, random, or class indices like 3,5,7")
     s.add_argument("--student", default="convnet_small", help="student architecture for --recipe adi")
     s.add_argument("--amp", default=None, choices=("bf16", "fp16"), help="autocast (fp16 needs CUDA)")
@@ -131,13 +148,15 @@ def _distill_args(s):
     s.add_argument("--images", required=True, help="a 'synth' output folder, its images.pt, or an ImageFolder (DIR/<class>/<image>)")
     s.add_argument("--student", required=True, help=f"student architecture ({', '.join(ZOO)}, or a torchvision name)")
     s.add_argument("--out", required=True, help="student checkpoint to write")
-    s.add_argument("--steps", type=int, default=KDConfig.steps, help="distillation steps")
+    s.add_argument("--steps", type=count, default=KDConfig.steps, help="distillation steps")
     s.add_argument("--test", default=None, help="test data spec (default: the teacher's test split)")
     s.add_argument("--seed", type=int, default=0)
+    s.add_argument("--overwrite", action="store_true", help="replace --out if it exists (never the teacher)")
 
 @verb("distill", "distill a student from a teacher on your own synthetic images", _distill_args,
       lambda r: f"{_accuracy(r)}; saved {r['out']}")
 def cmd_distill(a, run: Run) -> dict:
+    check_output_file(a.out, inputs=[a.teacher, a.images], overwrite=a.overwrite)
     teacher = load_checkpoint(a.teacher, run.device)
     x = load_images(a.images, teacher.card)
     test = a.test or teacher.extra.get("test_data")
@@ -158,29 +177,42 @@ def cmd_demo(a, run: Run) -> dict:
     return {"out": a.out, **run_demo(a.preset, a.data, a.out, run, progress=not a.json)}
 
 # %% ../nbs/12_cli.ipynb
+class _Parser(argparse.ArgumentParser):
+    "argparse with one-line errors: `deepinversion VERB: error: …` and exit code 2."
+    def error(self, message): self.exit(2, f"{self.prog}: error: {message}; see {self.prog} --help\n")
+
 def build_parser() -> argparse.ArgumentParser:
     "The `deepinversion` parser, one sub-command per entry of `VERBS`."
-    p = argparse.ArgumentParser("deepinversion", description="DeepInversion: turn a trained classifier into images, and those into a student, without data.")
+    p = _Parser("deepinversion", description="DeepInversion: turn a trained classifier into images, and those into a student, without data.")
     sub = p.add_subparsers(dest="verb", required=True, metavar="VERB")
     for v in VERBS.values():
         s = sub.add_parser(v.name, help=v.help, description=v.help)
         v.add_args(s)
         s.add_argument("--device", default=None, help="cpu, cuda, cuda:1 … (default: cuda if available)")
         s.add_argument("--json", action="store_true", help="print the result as JSON on stdout")
+        s.add_argument("--debug", action="store_true", help="show the traceback of any error")
     return p
+
+def _interrupt(signum, frame): raise KeyboardInterrupt  # SIGTERM (cluster schedulers) behaves like Ctrl-C
 
 def main(argv=None) -> int:
     "Entry point of the `deepinversion` command."
     a = build_parser().parse_args(argv)
     v = VERBS[a.verb]
+    in_main = threading.current_thread() is threading.main_thread()  # signal handlers can only be set there
+    old = signal.signal(signal.SIGTERM, _interrupt) if in_main else None
     try:
         r = v.run(a, Run.make(a.device, getattr(a, "amp", None), getattr(a, "seed", 0)))
-    except InputError as e:
-        print(f"deepinversion {a.verb}: error: {e}", file=sys.stderr); return 2
+    except (InputError, OSError) as e:
+        if a.debug: raise
+        msg = str(e) if isinstance(e, InputError) else f"{e.strerror or type(e).__name__}: {e.filename or e}; check the path and its permissions"
+        print(f"deepinversion {a.verb}: error: {msg}", file=sys.stderr); return 2
     except KeyboardInterrupt:
         print(f"\ndeepinversion {a.verb}: interrupted; finished work is kept, run the same command again to resume", file=sys.stderr); return 130
     except RuntimeError as e:
-        if "device" not in str(e).lower() and "cuda" not in str(e).lower(): raise
+        if a.debug or ("device" not in str(e).lower() and "cuda" not in str(e).lower()): raise
         print(f"deepinversion {a.verb}: error: device {a.device!r} is not usable ({str(e).splitlines()[0]}); use --device cpu", file=sys.stderr); return 2
+    finally:
+        if in_main: signal.signal(signal.SIGTERM, old)
     print(json.dumps(r) if a.json else v.human(r))
     return 0

@@ -9,7 +9,7 @@ from dataclasses import dataclass
 from pathlib import Path
 import torch
 from .data import InputError, get_data, normalize, split_of, show_images
-from .store import read_images, write_json, atomic_write_text
+from .store import check_output_dir, read_images, write_json, atomic_write_text
 from .models import build_model, evaluate, save_checkpoint
 from .train import Run, KDConfig, distill, default_teacher, seeded
 from .synth import synthesize, recipe
@@ -78,6 +78,12 @@ def _save_grid(out: Path, name: str):
     show_images(d["images"][:100][order], mean=d["mean"], std=d["std"], nrow=10, title=f"{name} ({ROWS[name]})", ax=fig.subplots())
     fig.savefig(out / f"grid_{name}.png", dpi=100, bbox_inches="tight")
 
+def _old_report(f: Path) -> dict:
+    "The report of an earlier run in the same folder ({} if none); a damaged one is named in one line."
+    if not f.exists(): return {}
+    try: return json.loads(f.read_text())
+    except (ValueError, UnicodeDecodeError): raise InputError(f"{str(f)!r} is damaged; delete it (finished rows are then redone) or choose another --out") from None
+
 def _write_report(out: Path, rep: dict):
     write_json(out / "report.json", rep)
     atomic_write_text(out / "report.md", report_markdown(rep))
@@ -87,16 +93,20 @@ def run_demo(preset: str = "full", data: str = "mnist5k", out="deepinversion-dem
              progress: bool = True, rows=("noise", "prior", "feature", "compete", "real")) -> dict:
     "The paper's ablation on embedded `data`: four synthetic rows and the real-data reference; writes the report under `out`."
     if preset not in DEMO_PRESETS: raise InputError(f"unknown preset {preset!r}; use one of {', '.join(DEMO_PRESETS)}")
-    p, out, run = DEMO_PRESETS[preset], Path(out), run or Run.make("cpu")
+    p, out, run = DEMO_PRESETS[preset], check_output_dir(out, "report.json"), run or Run.make("cpu")
     seed = run.seed
+    rep = {"data": data, "preset": preset, "seed": seed, "student": p.student}
+    old = _old_report(out / "report.json")
+    if old and any(old.get(k) != rep[k] for k in rep):  # checked before the teacher is trained or anything is written
+        diff = next(k for k in rep if old.get(k) != rep[k])
+        raise InputError(f"{str(out)!r} holds a demo with another {diff} ({old.get(diff)!r}); choose another --out or delete that folder")
     teacher = default_teacher(data, run.device, progress=progress)
     test_ds = get_data(f"{data}:test")
+    rep.update(teacher={"arch": teacher.card.arch, "accuracy": evaluate(teacher, test_ds)["accuracy"]}, rows={})
+    same = old.get("teacher") == rep["teacher"]
     out.mkdir(parents=True, exist_ok=True)
     save_checkpoint(teacher, out / "teacher.pt", **teacher.extra)
-    rep = {"data": data, "preset": preset, "seed": seed, "student": p.student,
-           "teacher": {"arch": teacher.card.arch, "accuracy": evaluate(teacher, test_ds)["accuracy"]}, "rows": {}}
-    old = json.loads((out / "report.json").read_text()) if (out / "report.json").exists() else {}
-    same = all(old.get(k) == rep[k] for k in ("data", "preset", "seed", "student", "teacher"))
+    _write_report(out, {**rep, "rows": old.get("rows", {}) if same else {}})  # from now on the folder is a demo that resumes
     for name in rows:
         if same and name in old.get("rows", {}) and (out / "students" / f"{name}.pt").exists():
             rep["rows"][name] = old["rows"][name]  # finished earlier

@@ -147,6 +147,14 @@ class Inversion:
     steps: int
     seconds: float
 
+def _broke_down(objective: Objective, vals: dict, step: int):
+    "Name the first term whose weighted value is not finite — or, if all are, the largest one of an overflowing sum."
+    weighted = {n: objective[n].weight * v for n, v in vals.items()}
+    bad = [n for n, v in weighted.items() if not math.isfinite(v)]
+    if bad: raise SynthesisError(f"loss term {bad[0]!r} became {weighted[bad[0]]} at step {step}; lower its weight or the learning rate")
+    n = max(weighted, key=lambda k: abs(weighted[k]))
+    raise SynthesisError(f"the total loss overflowed at step {step} (its largest term {n!r} is {weighted[n]:.3g}); lower that weight or the learning rate")
+
 def invert(teacher: nn.Module, # the classifier to invert (with a `card`), frozen during the run
            objective: Objective, # the loss terms (a single `Term` is allowed)
            targets: torch.Tensor, # one target class per image
@@ -194,10 +202,7 @@ def invert(teacher: nn.Module, # the classifier to invert (with a `card`), froze
                     logits = teacher(inputs)
                     total, values = objective(Step(x, inputs, logits, y, teacher, step, steps))
                 vals = {n: v.item() for n, v in values.items()}
-                bad = [n for n, v in vals.items() if not math.isfinite(objective[n].weight * v)]
-                if bad or not math.isfinite(total.item()):  # name the first term whose weighted value broke down
-                    n = (bad or list(vals))[0]
-                    raise SynthesisError(f"loss term {n!r} became {objective[n].weight * vals[n]} at step {step}; lower its weight or the learning rate")
+                if not math.isfinite(total.item()): _broke_down(objective, vals, step)
                 if total.item() < best[0]: best = (total.item(), x.detach().clone(), vals, step)
                 opt.zero_grad(set_to_none=True)
                 if scaler: scaler.scale(total).backward(); scaler.step(opt); scaler.update()

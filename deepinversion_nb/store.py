@@ -11,7 +11,7 @@ from .data import InputError, FolderData, normalize, denormalize
 
 # %% auto 0
 __all__ = ['atomic_save', 'atomic_write_text', 'write_json', 'save_images', 'read_images', 'load_images', 'folder_names',
-           'write_png_folder', 'open_run', 'load_part']
+           'write_png_folder', 'check_output_file', 'check_output_dir', 'open_run', 'load_part']
 
 # %% ../nbs/01_store.ipynb
 def _umask() -> int:
@@ -92,6 +92,38 @@ def write_png_folder(root, images: torch.Tensor, labels: torch.Tensor, classes, 
         arr = img.permute(1, 2, 0).numpy()
         Image.fromarray(arr[..., 0] if arr.shape[2] == 1 else arr).save(d / f"{i:05d}.png")
     return root
+
+# %% ../nbs/01_store.ipynb
+def _writable_ancestor(p: Path) -> Path:
+    "The nearest existing folder above `p` (where new folders would be created); an error if it is a file or read-only."
+    a = p.parent
+    while not a.exists(): a = a.parent
+    if not a.is_dir(): raise InputError(f"cannot create {str(p)!r}: {str(a)!r} is a file, not a folder; choose another --out")
+    if not os.access(a, os.W_OK | os.X_OK): raise InputError(f"cannot write in {str(a)!r} (permission denied); choose another --out")
+    return a
+
+def check_output_file(path, inputs=(), overwrite: bool = False) -> Path:
+    "Refuse, before any work, an output file that is an input, an existing file (unless `overwrite`), a folder, or unwritable."
+    p = Path(path).expanduser()
+    for i in inputs:
+        if i is not None and Path(i).expanduser().resolve() == p.resolve():
+            raise InputError(f"--out {str(path)!r} is also an input of this command; write the result to another file")
+    if p.is_dir(): raise InputError(f"--out {str(path)!r} is a folder; give a file name such as {str(p / 'model.pt')!r}")
+    if p.exists() and not overwrite: raise InputError(f"{str(path)!r} exists; pass --overwrite to replace it, or choose another --out")
+    if p.exists() and not os.access(p, os.W_OK): raise InputError(f"cannot replace {str(path)!r} (permission denied); choose another --out")
+    _writable_ancestor(p)
+    return p
+
+def check_output_dir(path, marker: str) -> Path:
+    "Refuse, before any work, an output folder that is a file, unwritable, or holds files but no `marker` (a run of this kind)."
+    p = Path(path).expanduser()
+    if p.exists() and not p.is_dir(): raise InputError(f"--out {str(path)!r} is a file; give a folder")
+    if p.is_dir():
+        if any(p.iterdir()) and not (p / marker).exists():
+            raise InputError(f"{str(path)!r} holds other files (no {marker}); choose a new or empty folder for --out")
+        if not os.access(p, os.W_OK | os.X_OK): raise InputError(f"cannot write in {str(path)!r} (permission denied); choose another --out")
+    else: _writable_ancestor(p)
+    return p
 
 # %% ../nbs/01_store.ipynb
 def open_run(out, cfg: dict) -> Path:

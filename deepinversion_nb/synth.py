@@ -9,7 +9,7 @@ from dataclasses import dataclass, asdict, replace
 from pathlib import Path
 import torch, torch.nn as nn
 from .data import InputError
-from .store import open_run, load_part, atomic_save, save_images, write_png_folder, write_json
+from .store import check_output_dir, open_run, load_part, atomic_save, save_images, write_png_folder, write_json
 from .models import build_model
 from .train import Run, ProgressBar, distill, seeded
 from .inversion import Term, Objective, Phase, invert, make_targets, teacher_confidence
@@ -118,7 +118,7 @@ def synthesize(teacher: nn.Module, # a classifier with a `card`
     "Make `n` images with recipe `r` in batches of `batch`, written under `out` (resumable); returns the metrics."
     if batch < 1: raise InputError(f"--batch must be ≥ 1, got {batch}")
     if kd_steps < 1: raise InputError(f"--kd-steps must be ≥ 1, got {kd_steps}")
-    run, out = run or Run.of(teacher), Path(out)
+    run, out = run or Run.of(teacher), check_output_dir(out, "parts/config.json")
     teacher = teacher.to(run.device).eval()
     if "bn" in r.weights: bn_layers(teacher)  # a clear error before anything is written
     all_targets = make_targets(n, teacher.card.num_classes, targets, run.seed)
