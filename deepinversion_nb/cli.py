@@ -76,7 +76,9 @@ def cmd_train(a, run: Run) -> dict:
     check_output_file(a.out, overwrite=a.overwrite)
     train_ds = get_data(a.data, channels=a.channels)
     if not isinstance(train_ds, TensorData):  # an ImageFolder: load it into memory at its (first image's) size
-        x, y = zip(*train_ds); train_ds = TensorData((torch.stack(x) * 255).round().to(torch.uint8), torch.tensor(y), train_ds.meta)
+        x, y = zip(*train_ds)
+        if len({tuple(t.shape) for t in x}) > 1: raise InputError(f"{a.data} holds images of different sizes {sorted({tuple(t.shape[1:]) for t in x})[:3]}; resize them to one size first")
+        train_ds = TensorData((torch.stack(x) * 255).round().to(torch.uint8), torch.tensor(y), train_ds.meta)
     test_spec = a.test or (split_of(a.data, "test") if split_of(a.data, "test") != a.data else None)
     with seeded(run.seed_for("model")): model = build_model(a.arch, train_ds.meta).to(run.device)
     test_ds = model_data(model.card, test_spec)[0] if test_spec else None

@@ -165,7 +165,8 @@ def read_checkpoint(path) -> dict:
 def load_checkpoint(path, device="cpu") -> nn.Module:
     "Rebuild the model saved at `path` (in eval mode, with its `card` and the checkpoint's `extra` facts)."
     ck = read_checkpoint(path)
-    card = ModelCard.from_dict(ck["card"])
+    try: card = ModelCard.from_dict(ck["card"])
+    except (KeyError, TypeError, ValueError): raise InputError(f"{str(path)!r} has a malformed model card; re-create the checkpoint with save_checkpoint") from None
     model = _make(card.arch, card.channels, card.num_classes, card.size, card.kwargs)
     try: model.load_state_dict(ck["state_dict"])
     except RuntimeError: raise InputError(f"{str(path)!r}: weights do not match architecture {card.arch!r}; the file is damaged or was edited") from None

@@ -125,8 +125,8 @@ def synthesize(teacher: nn.Module, # a classifier with a `card`
     if r.name == "adi":
         with seeded(run.seed_for("student")): student = build_model(student_arch, teacher.card.meta).to(run.device)
     else: student = None
+    obj, tfs = build_objective(r, student), transforms or build_transforms(r)  # bad weights are refused before a folder exists
     parts = open_run(out, _config(teacher, r, n, batch, run.seed, targets, student_arch))
-    obj, tfs = build_objective(r, student), transforms or build_transforms(r)
     kd = replace(ADI_KD, steps=kd_steps)
     opt = torch.optim.Adam(student.parameters(), kd.lr) if student is not None else None
     done, nb, resumed = [], math.ceil(n / batch), 0
