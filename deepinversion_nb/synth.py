@@ -117,7 +117,7 @@ def synthesize(teacher: nn.Module, # a classifier with a `card`
               ) -> dict:
     "Make `n` images with recipe `r` in batches of `batch`, written under `out` (resumable); returns the metrics."
     if batch < 1: raise InputError(f"--batch must be ≥ 1, got {batch}")
-    if kd_steps < 1: raise InputError(f"--kd-steps must be ≥ 1, got {kd_steps}")
+    if kd_steps < 1: raise InputError(f"kd_steps must be ≥ 1, got {kd_steps}")
     run, out = run or Run.of(teacher), check_output_dir(out, "parts/config.json")
     teacher = teacher.to(run.device).eval()
     if "bn" in r.weights: bn_layers(teacher)  # a clear error before anything is written
@@ -135,7 +135,9 @@ def synthesize(teacher: nn.Module, # a classifier with a `card`
         part = load_part(f)
         if part is not None:
             done.append(part); resumed += 1
-            if student is not None: student.load_state_dict(part["student"]); opt.load_state_dict(part["student_opt"])
+            if student is not None:
+                student.load_state_dict(part["student"])
+                if "student_opt" in part: opt.load_state_dict(part["student_opt"])  # parts of version 0.1 lack it
             continue
         y = all_targets[b * batch:(b + 1) * batch]
         bar = [ProgressBar(f"{r.name} batch {b + 1}/{nb}")] if progress else []

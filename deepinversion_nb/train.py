@@ -48,9 +48,6 @@ class Run:
     def seed_for(self, *keys) -> int:
         "A seed for one piece of the job (e.g. `'batch', 3`), fixed by the run's seed and the keys."
         return int.from_bytes(hashlib.sha256(repr((self.seed, *keys)).encode()).digest()[:8], "little") >> 1
-    def generator(self, *keys) -> torch.Generator:
-        "A CPU generator seeded with `seed_for(*keys)`."
-        return torch.Generator().manual_seed(self.seed_for(*keys))
     def autocast(self):
         "The context for forward passes: autocast to bf16/fp16, or nothing in float32."
         if self.amp is None: return contextlib.nullcontext()
