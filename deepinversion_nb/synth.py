@@ -4,7 +4,7 @@
 
 # %% ../nbs/08_synth.ipynb 3
 from __future__ import annotations
-import hashlib, math
+import hashlib, math, os
 from dataclasses import dataclass, asdict, replace
 from pathlib import Path
 import torch, torch.nn as nn
@@ -101,6 +101,13 @@ class BatchDone:
     part: dict                  # images, targets, losses, seconds, teacher_accuracy, teacher_confidence, bn_distance
     student: nn.Module | None   # ADI's in-loop student after its round on the pool
 
+def _check_memory(n: int, batch: int, card):
+    "Refuse, before any work, a request whose images alone cannot fit in this machine's memory."
+    ram = os.sysconf("SC_PAGE_SIZE") * os.sysconf("SC_PHYS_PAGES")
+    image = card.channels * card.size[0] * card.size[1] * 4  # float32 bytes per image
+    if n * image > ram: raise InputError(f"{n} images of {card.channels}×{card.size[0]}×{card.size[1]} need {n * image / 2**30:.0f} GiB, more than this machine's {ram / 2**30:.0f} GiB; ask for fewer with --n")
+    if 4 * min(n, batch) * image > ram: raise InputError(f"a batch of {min(n, batch)} such images cannot be optimized in {ram / 2**30:.0f} GiB of memory; lower --batch")
+
 def synthesize(teacher: nn.Module, # a classifier with a `card`
                r: Recipe, # what to optimize (see `recipe`)
                n: int, # number of images
@@ -121,6 +128,7 @@ def synthesize(teacher: nn.Module, # a classifier with a `card`
     run, out = run or Run.of(teacher), check_output_dir(out, "parts/config.json")
     teacher = teacher.to(run.device).eval()
     if "bn" in r.weights: bn_layers(teacher)  # a clear error before anything is written
+    _check_memory(n, batch, teacher.card)
     all_targets = make_targets(n, teacher.card.num_classes, targets, run.seed)
     if r.name == "adi":
         with seeded(run.seed_for("student")): student = build_model(student_arch, teacher.card.meta).to(run.device)

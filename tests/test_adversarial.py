@@ -83,6 +83,7 @@ CASES = {  # name: (argv, text the one line must contain)
     "eval: negative batch": (("eval", "--model", T, "--data", "digits:test", "--batch", "-3"), "whole number ≥ 1"),
     "eval: data of another size": (("eval", "--model", T, "--data", "mnist5k:test"), "28×28 images but the model takes 8×8"),
     "synth: zero images": ((*SYNTH, "--n", "0", "--out", "{d}/s"), "whole number ≥ 1"),
+    "synth: more images than memory": ((*SYNTH, "--n", "1000000000000", "--out", "{d}/s"), "ask for fewer with --n"),
     "synth: zero batch": ((*SYNTH, "--n", "4", "--batch", "0", "--out", "{d}/s"), "whole number ≥ 1"),
     "synth: zero iterations": ((*SYNTH, "--n", "4", "--iters", "0", "--out", "{d}/s"), "whole number ≥ 1"),
     "synth: negative learning rate": ((*SYNTH, "--n", "4", "--lr", "-0.1", "--out", "{d}/s"), "finite number > 0"),
