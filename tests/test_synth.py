@@ -85,3 +85,12 @@ def test_bad_input(teacher_ckpt, tmp_path):
     for args, expect in cases:
         assert_one_line_error(cli(*args), *expect)
     assert not (tmp_path / "a").exists()  # refused before anything was written
+
+
+def test_pretrained_imagenet_teacher_by_name(tmp_path):
+    "A real ImageNet teacher by name: synth runs on it and names the PNG folders with ImageNet classes."
+    m = cli_json("synth", "--teacher", "efficientnet_lite0", "--size", 64, "--recipe", "deepinversion", "--n", 2, "--batch", 2,
+                 "--iters", 2, "--targets", "985,980", "--device", "cpu", "--out", tmp_path)
+    d = torch.load(tmp_path / "images.pt", weights_only=True)
+    assert tuple(d["images"].shape) == (2, 3, 64, 64) and d["card"]["arch"] == "efficientnet_lite0", d["card"]
+    assert sorted(p.name for p in (tmp_path / "images").iterdir()) == ["daisy", "volcano"] and m["n"] == 2
