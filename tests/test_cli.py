@@ -58,7 +58,8 @@ def test_bad_input_never_overwrites(tmp_path, teacher_ckpt):
         (("train", "--data", f"mnist:{tmp_path}/none", "--arch", "convnet"), ("no such folder",)),
         (("train", "--data", f"folder:{tmp_path}", "--arch", "convnet"), ("no images",)),
     ]:
-        assert_one_line_error(cli(*args, "--out", keep), *expect)
+        assert_one_line_error(cli(*args, "--out", keep, "--overwrite"), *expect)  # even when replacing is allowed
+    assert_one_line_error(cli("train", "--data", "mnist5k:train", "--arch", "convnet", "--out", keep), "exists; pass --overwrite")
     assert keep.read_bytes() == b"precious"
     assert_one_line_error(cli("eval", "--model", keep, "--data", "mnist5k:test"), "not a readable checkpoint")
     foreign = tmp_path / "foreign.pt"; torch.save({"weights": torch.zeros(3)}, foreign)

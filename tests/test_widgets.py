@@ -122,7 +122,7 @@ def test_small_panels_show_only_their_controls(teacher):
     s = Studio(teacher, recipe="logit", show=["lr", "iters", "classes"])
     assert s.terms == [] and s.settings()["weights"] == {}
     shown = s.panel.children[0].children[0].children
-    assert len(shown) == 3 and shown[0] is s.controls["lr"]
+    assert len(shown) == 3 and shown[0].children[1] is s.controls["lr"]  # a log-slider row: spacer, slider
 
 
 def test_pictures_and_captions():
