@@ -93,7 +93,7 @@ def run_demo(preset: str = "full", data: str = "mnist5k", out="deepinversion-dem
              progress: bool = True, rows=("noise", "prior", "feature", "compete", "real")) -> dict:
     "The paper's ablation on embedded `data`: four synthetic rows and the real-data reference; writes the report under `out`."
     if preset not in DEMO_PRESETS: raise InputError(f"unknown preset {preset!r}; use one of {', '.join(DEMO_PRESETS)}")
-    p, out, run = DEMO_PRESETS[preset], check_output_dir(out, "report.json"), run or Run.make("cpu")
+    p, out, run = DEMO_PRESETS[preset], check_output_dir(out, "report.json"), run or Run.make()
     seed = run.seed
     rep = {"data": data, "preset": preset, "seed": seed, "student": p.student}
     old = _old_report(out / "report.json")
