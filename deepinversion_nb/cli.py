@@ -10,7 +10,7 @@ from typing import Callable
 import torch
 from .data import InputError, DATA_SPECS, TensorData, get_data, split_of
 from .store import load_images, check_output_file
-from .models import ZOO, build_model, evaluate, load_checkpoint, load_teacher, model_data, save_checkpoint
+from .models import ZOO, IMAGENET_LITE, build_model, evaluate, load_checkpoint, load_teacher, model_data, save_checkpoint
 from .train import Run, KDConfig, ProgressBar, seeded, train_classifier
 from .inversion import Term
 from .synth import PRESETS, RECIPES, SCHEDULES, default_preset, recipe, synthesize
@@ -117,7 +117,8 @@ def _targets(s: str):
     except ValueError: raise InputError(f"--targets {s!r} must be balanced, random or class indices like 3,5,7") from None
 
 def _synth_args(s):
-    s.add_argument("--teacher", required=True, help="checkpoint file, or a torchvision classifier name (weights=None: random, nothing is downloaded)")
+    s.add_argument("--teacher", required=True, help=f"checkpoint file, a pretrained ImageNet teacher ({', '.join(IMAGENET_LITE)}), "
+                   "or a torchvision classifier name (weights=None: random, nothing is downloaded)")
     s.add_argument("--recipe", required=True, choices=list(RECIPES), help="logit | deepdream (+priors) | deepinversion (+BN matching) | adi (+competition)")
     s.add_argument("--n", type=count, required=True, help="number of images")
     s.add_argument("--out", required=True, help="output folder: images/<class>/*.png, images.pt, metrics.json")
