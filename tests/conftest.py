@@ -12,6 +12,17 @@ def cli(*args, cwd=None):
     return subprocess.run([str(BIN / "deepinversion"), *map(str, args)], capture_output=True, text=True, cwd=cwd, env=env, timeout=900)
 
 
+def cli_here(*args):
+    "The `deepinversion` entry point called in this process (no interpreter start-up): a CompletedProcess-like result."
+    import contextlib, io, types
+    from deepinversion_nb.cli import main
+    out, err = io.StringIO(), io.StringIO()
+    with contextlib.redirect_stdout(out), contextlib.redirect_stderr(err):
+        try: code = main([str(a) for a in args])
+        except SystemExit as e: code = e.code
+    return types.SimpleNamespace(returncode=code, stdout=out.getvalue(), stderr=err.getvalue())
+
+
 def cli_json(*args):
     r = cli(*args, "--json")
     assert r.returncode == 0, r.stderr

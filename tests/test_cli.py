@@ -2,7 +2,7 @@
 import json
 import numpy as np, pytest, torch
 from PIL import Image
-from conftest import cli, cli_json, assert_one_line_error
+from conftest import cli, cli_here, cli_json, assert_one_line_error
 from deepinversion_nb.data import load_embedded, save_mnist_raw
 from deepinversion_nb.train import default_teacher, teacher_path
 
@@ -43,9 +43,9 @@ def test_train_eval_folder_and_mismatches(rgb_folder, tmp_path, teacher_ckpt):
     ck = torch.load(out, weights_only=True)
     assert ck["card"]["channels"] == 3 and ck["card"]["size"] == [12, 12] and ck["card"]["classes"] == ["c0", "c1", "c2"]
     # a checkpoint that does not fit the data: channels, size, classes
-    assert_one_line_error(cli("eval", "--model", out, "--data", "mnist5k:test"), "1-channel", "takes 3")
-    assert_one_line_error(cli("eval", "--model", teacher_ckpt, "--data", "digits:test"), "8×8", "28×28")
-    assert_one_line_error(cli("eval", "--model", teacher_ckpt, "--data", f"folder:{rgb_folder}"), "classes the model lacks", "c0")
+    assert_one_line_error(cli_here("eval", "--model", out, "--data", "mnist5k:test"), "1-channel", "takes 3")
+    assert_one_line_error(cli_here("eval", "--model", teacher_ckpt, "--data", "digits:test"), "8×8", "28×28")
+    assert_one_line_error(cli_here("eval", "--model", teacher_ckpt, "--data", f"folder:{rgb_folder}"), "classes the model lacks", "c0")
 
 
 def test_bad_input_never_overwrites(tmp_path, teacher_ckpt):
@@ -58,13 +58,13 @@ def test_bad_input_never_overwrites(tmp_path, teacher_ckpt):
         (("train", "--data", f"mnist:{tmp_path}/none", "--arch", "convnet"), ("no such folder",)),
         (("train", "--data", f"folder:{tmp_path}", "--arch", "convnet"), ("no images",)),
     ]:
-        assert_one_line_error(cli(*args, "--out", keep, "--overwrite"), *expect)  # even when replacing is allowed
-    assert_one_line_error(cli("train", "--data", "mnist5k:train", "--arch", "convnet", "--out", keep), "exists; pass --overwrite")
+        assert_one_line_error(cli_here(*args, "--out", keep, "--overwrite"), *expect)  # even when replacing is allowed
+    assert_one_line_error(cli_here("train", "--data", "mnist5k:train", "--arch", "convnet", "--out", keep), "exists; pass --overwrite")
     assert keep.read_bytes() == b"precious"
-    assert_one_line_error(cli("eval", "--model", keep, "--data", "mnist5k:test"), "not a readable checkpoint")
+    assert_one_line_error(cli_here("eval", "--model", keep, "--data", "mnist5k:test"), "not a readable checkpoint")
     foreign = tmp_path / "foreign.pt"; torch.save({"weights": torch.zeros(3)}, foreign)
-    assert_one_line_error(cli("eval", "--model", foreign, "--data", "mnist5k:test"), "not a deepinversion_nb checkpoint")
-    assert_one_line_error(cli("eval", "--model", tmp_path / "missing.pt", "--data", "mnist5k:test"), "no checkpoint at")
+    assert_one_line_error(cli_here("eval", "--model", foreign, "--data", "mnist5k:test"), "not a deepinversion_nb checkpoint")
+    assert_one_line_error(cli_here("eval", "--model", tmp_path / "missing.pt", "--data", "mnist5k:test"), "no checkpoint at")
 
 
 def test_demo_tiny_writes_the_report(teacher_ckpt, tmp_path):

@@ -2,7 +2,7 @@
 import json
 import numpy as np, pytest, torch
 from PIL import Image
-from conftest import cli, cli_json, assert_one_line_error
+from conftest import cli, cli_here, cli_json, assert_one_line_error
 from deepinversion_nb.train import default_teacher, teacher_path
 
 
@@ -22,7 +22,7 @@ def synth_dir(teacher_ckpt, tmp_path_factory):
 def test_distill_from_user_images(teacher_ckpt, synth_dir, tmp_path):
     "A synth folder, its tensor file and its PNG ImageFolder all distill; the first two are the same images (same student)."
     res = {}
-    for source, images in {"folder": synth_dir, "tensor_file": synth_dir / "images.pt", "imagefolder": synth_dir / "images"}.items():
+    for source, images in {"folder": synth_dir, "tensor_file": synth_dir / "images.pt"}.items():  # the PNG copy: notebook 09
         out = tmp_path / f"{source}.pt"
         r = res[source] = cli_json("distill", "--teacher", teacher_ckpt, "--images", images, "--student", "convnet_narrow", "--steps", 200, "--out", out)
         assert r["images"] == 100 and r["n"] == 1000 and r["test_data"] == "mnist5k:test"
@@ -43,7 +43,7 @@ def test_distill_bad_input(teacher_ckpt, synth_dir, tmp_path):
         (["--images", synth_dir, "--student", "lenet"], ("unknown architecture 'lenet'",)),
         (["--images", tmp_path / "nowhere", "--student", "convnet_tiny"], ("no such images",)),
     ]:
-        assert_one_line_error(cli(*base, *args), *expect)
+        assert_one_line_error(cli_here(*base, *args), *expect)
     assert not (tmp_path / "s.pt").exists()
 
 

@@ -1,7 +1,7 @@
 "`deepinversion synth` as a user runs it: BN distance targets, resume after an interrupt, torchvision models, bad input."
 import json, signal, subprocess, time, os
 import pytest, torch
-from conftest import cli, cli_json, assert_one_line_error, BIN
+from conftest import cli, cli_here, cli_json, assert_one_line_error, BIN
 from deepinversion_nb.data import load_embedded, normalize
 from deepinversion_nb.features import bn_distance
 from deepinversion_nb.models import build_model, save_checkpoint, load_teacher
@@ -83,7 +83,7 @@ def test_bad_input(teacher_ckpt, tmp_path):
         (["synth", "--teacher", "resnet9000", "--recipe", "logit", "--n", 4, "--out", tmp_path / "h"], ("neither a checkpoint",)),
     ]
     for args, expect in cases:
-        assert_one_line_error(cli(*args), *expect)
+        assert_one_line_error(cli_here(*args), *expect)
     assert not (tmp_path / "a").exists()  # refused before anything was written
 
 
