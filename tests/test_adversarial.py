@@ -138,8 +138,8 @@ def test_class_names_cannot_escape_the_output_folder(w, tmp_path):
 
 def test_sigterm_keeps_finished_batches_and_resume_is_exact_for_adi(w, tmp_path):
     "SIGTERM (a cluster scheduler's stop) behaves like Ctrl-C; the resumed ADI run equals an uninterrupted one bit for bit."
-    args = ["synth", "--teacher", w / "teacher.pt", "--recipe", "adi", "--student", "convnet_tiny", "--n", 40, "--batch", 10,
-            "--iters", 60, "--device", "cpu"]
+    args = ["synth", "--teacher", w / "teacher.pt", "--recipe", "adi", "--student", "convnet_tiny", "--n", 80, "--batch", 10,
+            "--iters", 100, "--device", "cpu"]
     env = {**os.environ, "OMP_NUM_THREADS": "1"}
     p = subprocess.Popen([str(BIN / "deepinversion"), *map(str, args), "--out", tmp_path / "cut"], stdout=subprocess.PIPE,
                          stderr=subprocess.PIPE, text=True, env=env)
@@ -152,7 +152,7 @@ def test_sigterm_keeps_finished_batches_and_resume_is_exact_for_adi(w, tmp_path)
     out, err = p.communicate(timeout=120)
     assert p.returncode == 130, (p.returncode, err[-500:])
     assert "interrupted; finished work is kept" in err.strip().splitlines()[-1]
-    assert 2 <= len(list(parts.glob("batch_*.pt"))) < 4
+    assert 2 <= len(list(parts.glob("batch_*.pt"))) < 8
     assert run(*args, "--out", tmp_path / "cut", "--json")[0] == 0
     assert run(*args, "--out", tmp_path / "straight", "--json")[0] == 0
     a, b = (torch.load(tmp_path / f / "images.pt", weights_only=True)["images"] for f in ("cut", "straight"))
