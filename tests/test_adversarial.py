@@ -1,12 +1,11 @@
 """Bad input, hostile files, occupied outputs and interruptions, on every verb: each case must end with exit code 2
 (130 when interrupted), nothing on stdout, exactly one line on stderr naming the problem — and every file that
 existed before the command byte-for-byte unchanged. Fast: a tiny teacher on the 8×8 digits, the CLI in-process."""
-import contextlib, io, json, os, pickle, signal, subprocess, sys, time
+import io, json, os, pickle, signal, subprocess, time
 from pathlib import Path
 import numpy as np, pytest, torch
 from PIL import Image
-from conftest import BIN
-from deepinversion_nb.cli import main
+from conftest import BIN, cli_here
 from deepinversion_nb.data import load_embedded
 from deepinversion_nb.models import build_model, save_checkpoint
 from deepinversion_nb.train import train_classifier, seeded
@@ -16,11 +15,8 @@ torch.set_num_threads(1)
 
 def run(*argv):
     "The CLI in-process: (exit code, stdout, stderr)."
-    out, err = io.StringIO(), io.StringIO()
-    with contextlib.redirect_stdout(out), contextlib.redirect_stderr(err):
-        try: code = main([str(a) for a in argv])
-        except SystemExit as e: code = e.code
-    return code, out.getvalue(), err.getvalue()
+    r = cli_here(*argv)
+    return r.returncode, r.stdout, r.stderr
 
 
 def snapshot(root: Path) -> dict:

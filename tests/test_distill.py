@@ -1,8 +1,7 @@
 "`deepinversion distill` on a user's own synthetic images, and its bad input."
-import json
 import numpy as np, pytest, torch
 from PIL import Image
-from conftest import cli, cli_here, cli_json, assert_one_line_error
+from conftest import cli_here, cli_json, assert_one_line_error
 from deepinversion_nb.train import default_teacher, teacher_path
 
 
