@@ -28,9 +28,8 @@ docs: $(STAMP)
 	$(BIN)/python docs/build.py
 
 # Every notebook runs once, two at a time with one torch thread each: the docs build executes them all
-# (--force: a failing cell fails the build, as nbdev_test would) and renders the site the browser tests open;
-# nbs/index.ipynb, the README's quick start, runs with nbdev_test.
+# (--force: a failing cell fails the build, as nbdev_test would; nbs/index.ipynb, the README's quick start, too)
+# and renders the site the browser tests open. pytest then runs two test files at a time.
 test: $(STAMP) browser
 	$(BIN)/python docs/build.py --force
-	OMP_NUM_THREADS=1 $(BIN)/nbdev_test --path nbs/index.ipynb
-	$(BIN)/pytest -q tests
+	OMP_NUM_THREADS=1 $(BIN)/pytest -q -n 2 --dist loadfile tests

@@ -14,6 +14,7 @@ from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[1]
 NBS, SITE, PKG = ROOT / "nbs", ROOT / "docs" / "site", ROOT / "deepinversion_nb"
+TEACHER_NOTEBOOK = "03_train.ipynb"  # trains (and caches) the digits teacher most notebooks load
 SKIP_FLAGS = {"slow", "cuda"}  # as nbdev_test: cells with these flags need more than a CPU in minutes
 WIDGET = "application/vnd.jupyter.widget-view+json"
 FIGURE_TYPES = ("image/png", "image/jpeg", "image/svg+xml")
@@ -164,6 +165,12 @@ def stale(nb: Path, page: Path) -> bool:
     return page.stat().st_mtime < newest
 
 
+def start_order(nb: Path) -> int:
+    "The notebook that trains the default teacher first, then those that need no teacher, then the rest (which wait for it)."
+    if nb.name == TEACHER_NOTEBOOK: return 0
+    return 2 if re.search(r"default_teacher|teacher_path", nb.read_text()) else 1
+
+
 def main(argv=None):
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     ap.add_argument("--force", action="store_true", help="re-execute every notebook")
@@ -179,12 +186,15 @@ def main(argv=None):
         old = {p["file"]: p for p in json.loads((SITE / "manifest.json").read_text()).get("pages", [])}
     nbs = sorted(NBS.glob("[0-9][0-9]_*.ipynb"))
     todo = [p for p in nbs if a.force or stale(p, SITE / f"{p.stem}.html") or f"{p.stem}.html" not in old]
-    print(f"docs: executing {len(todo)} of {len(nbs)} notebooks ({a.workers} at a time)", flush=True)
+    if a.force: todo.append(NBS / "index.ipynb")  # the README's quick start: executed as a test, rendered as the home page
+    print(f"docs: executing {len(todo)} notebooks ({a.workers} at a time)", flush=True)
     done, errors = {}, []
     with ProcessPoolExecutor(max(1, a.workers)) as ex:
-        for p, rec in zip(todo, ex.map(execute, map(str, todo))):
+        jobs = {p: ex.submit(execute, str(p)) for p in sorted(todo, key=start_order)}
+        for p in todo:
+            rec = jobs[p].result()
             if "error" in rec: errors.append(rec["error"]); print(f"  {rec['error']}", flush=True); continue
-            done[rec["file"]] = rec
+            if p.stem != "index": done[rec["file"]] = rec
             print(f"  {p.name}: {rec['figures']} figures, {rec['seconds']} s", flush=True)
     # a notebook that failed gets no page (the docs test then fails on it); the others are still written
     failed = {e.split(":")[0].replace(".ipynb", ".html") for e in errors}

@@ -1,8 +1,8 @@
 "The `deepinversion` command as a user runs it: train, eval (also on a torchvision MNIST folder), demo, bad input."
-import json
+import json, os, signal, subprocess, time
 import numpy as np, pytest, torch
 from PIL import Image
-from conftest import cli, cli_here, cli_json, assert_one_line_error
+from conftest import BIN, cli, cli_here, cli_json, assert_one_line_error
 from deepinversion_nb.data import load_embedded, save_mnist_raw
 from deepinversion_nb.train import default_teacher, teacher_path
 
@@ -67,28 +67,54 @@ def test_bad_input_never_overwrites(tmp_path, teacher_ckpt):
     assert_one_line_error(cli_here("eval", "--model", tmp_path / "missing.pt", "--data", "mnist5k:test"), "no checkpoint at")
 
 
-def test_demo_tiny_writes_the_report(teacher_ckpt, tmp_path):
+@pytest.fixture(scope="module")
+def tiny_demo(teacher_ckpt, tmp_path_factory):
+    "One uninterrupted demo on the tiny preset (seed 1), as a user runs it: its folder and printed report."
+    out = tmp_path_factory.mktemp("demo") / "straight"
+    return out, cli_json("demo", "--preset", "tiny", "--out", out, "--seed", 1, "--device", "cpu")
+
+
+def test_demo_tiny_writes_the_report(tiny_demo):
     "The demo's files, on the tiny preset: report schema, table, grids, and checkpoints that 'eval' reads back."
-    rep = cli_json("demo", "--preset", "tiny", "--out", tmp_path, "--seed", 1)
-    saved = json.loads((tmp_path / "report.json").read_text())
+    out, rep = tiny_demo
+    saved = json.loads((out / "report.json").read_text())
     assert {k: saved[k] for k in ("data", "preset", "seed")} == {"data": "mnist5k", "preset": "tiny", "seed": 1}
     assert saved["teacher"]["arch"] == "convnet" and saved["teacher"]["accuracy"] >= 0.98
     assert list(saved["rows"]) == ["noise", "prior", "feature", "compete", "real"]
     for row, r in saved["rows"].items():
         assert {"student_accuracy", "images", "iterations", "synth_seconds", "kd_seconds"} <= set(r)
-        ev = cli_json("eval", "--model", tmp_path / "students" / f"{row}.pt", "--data", "mnist5k:test")
+        ev = cli_json("eval", "--model", out / "students" / f"{row}.pt", "--data", "mnist5k:test")
         assert ev["accuracy"] == r["student_accuracy"] and ev["n"] == 1000
-    assert cli_json("eval", "--model", tmp_path / "teacher.pt", "--data", "mnist5k:test")["accuracy"] == saved["teacher"]["accuracy"]
+    assert cli_json("eval", "--model", out / "teacher.pt", "--data", "mnist5k:test")["accuracy"] == saved["teacher"]["accuracy"]
     assert rep["rows"] == saved["rows"]
-    md = (tmp_path / "report.md").read_text()
+    md = (out / "report.md").read_text()
     assert "+ R_feature (DeepInversion)" in md and f"{saved['rows']['real']['student_accuracy']:.2%}" in md
-    assert len(list(tmp_path.glob("grid_*.png"))) == 4
+    assert len(list(out.glob("grid_*.png"))) == 4
+
+
+def test_interrupted_demo_resumes_to_the_same_report(tiny_demo, tmp_path):
+    "The demo killed by SIGTERM after two finished rows, run again, reports exactly what the uninterrupted demo reports."
+    cmd = [str(BIN / "deepinversion"), "demo", "--preset", "tiny", "--seed", "1", "--device", "cpu", "--json", "--out", str(tmp_path)]
+    p = subprocess.Popen(cmd, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True, env={**os.environ, "OMP_NUM_THREADS": "1"})
+    t0 = time.time()
+    while len(list((tmp_path / "students").glob("*.pt"))) < 2:
+        if p.poll() is not None or time.time() - t0 > 600: pytest.fail(f"the demo ended before two rows ({p.returncode}): {p.communicate()[1][-800:]}")
+        time.sleep(0.05)
+    p.send_signal(signal.SIGTERM)
+    _, err = p.communicate(timeout=120)
+    rows = json.loads((tmp_path / "report.json").read_text())["rows"]
+    finished = p.returncode in (0, -signal.SIGTERM) and len(rows) == 5  # it ended before the signal landed
+    assert p.returncode == 130 or finished, (p.returncode, err[-500:])
+    cli_json("demo", "--preset", "tiny", "--seed", 1, "--device", "cpu", "--out", tmp_path)  # resume
+    strip = lambda r: {k: {f: v for f, v in row.items() if not f.endswith("seconds")} for k, row in r["rows"].items()}
+    a, b = (json.loads((d / "report.json").read_text()) for d in (tmp_path, tiny_demo[0]))
+    assert strip(a) == strip(b), (strip(a), strip(b))
 
 
 def test_help_for_every_verb():
-    top = cli("--help")
+    top = cli("--help")  # the installed entry point once; each verb's help in-process
     assert top.returncode == 0
     for verb in ("train", "eval", "synth", "distill", "demo"):
         assert verb in top.stdout
-        r = cli(verb, "--help")
+        r = cli_here(verb, "--help")
         assert r.returncode == 0 and "--json" in r.stdout, r.stdout
