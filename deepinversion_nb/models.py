@@ -14,8 +14,8 @@ from .store import atomic_save
 # %% auto 0
 __all__ = ['IMAGENET_LITE', 'ZOO', 'CKPT_FORMAT', 'conv_bn', 'ConvNet', 'MLP', 'BasicBlock', 'CifarResNet', 'CifarVGG',
            'TorchvisionNet', 'torchvision_archs', 'EfficientNetLite', 'ModelCard', 'build_model', 'save_checkpoint',
-           'read_checkpoint', 'load_checkpoint', 'imagenet_classes', 'pretrained_lite', 'load_teacher', 'check_input',
-           'model_data', 'predict', 'evaluate']
+           'read_checkpoint', 'load_checkpoint', 'imagenet_classes', 'pretrained_lite', 'torchvision_weights',
+           'pretrained_torchvision', 'load_teacher', 'check_input', 'model_data', 'predict', 'evaluate']
 
 # %% ../nbs/02_models.ipynb
 def conv_bn(c_in: int, c_out: int, stride: int = 1) -> nn.Sequential:
@@ -206,14 +206,36 @@ def pretrained_lite(name: str, size: int | None = None) -> nn.Module:
     model.net.load_state_dict(torch.load(path, map_location="cpu", weights_only=True))
     return model.eval()
 
-def load_teacher(spec: str, size: int | None = None, device="cpu") -> nn.Module:
-    "A checkpoint path, a pretrained EfficientNet-Lite name, or a torchvision classifier name (random weights, `size`×`size`, default 32)."
+def torchvision_weights(name: str, weights: str):
+    "Torchvision's weights `weights` (DEFAULT, IMAGENET1K_V2 or ResNet50_Weights.IMAGENET1K_V2) for `name`, and their file in torch's hub cache."
+    import torchvision
+    enum = torchvision.models.get_model_weights(name)
+    key = weights.split(".")[-1]
+    if key != "DEFAULT" and key not in enum.__members__: raise InputError(f"{name} has no weights {weights!r}; use DEFAULT or one of {', '.join(enum.__members__)}")
+    w = enum.DEFAULT if key == "DEFAULT" else enum[key]
+    return w, Path(torch.hub.get_dir()) / "checkpoints" / Path(w.url).name
+
+def pretrained_torchvision(name: str, weights: str = "DEFAULT", size: int | None = None) -> nn.Module:
+    "Torchvision classifier `name` with `weights` read from torch's hub cache (never downloaded), with their size, normalization and classes."
+    w, f = torchvision_weights(name, weights)
+    if not f.is_file(): raise InputError(f"the {w} weights are not on this machine: download {w.url} elsewhere and put it at {f} (torch's hub cache; $TORCH_HOME moves it)")
+    tf = w.transforms()
+    size = size or tf.crop_size[0]
+    model = build_model(name, DataMeta(f"imagenet:{name}", list(w.meta["categories"]), 3, (size, size), tuple(tf.mean), tuple(tf.std)))
+    try: model.net.load_state_dict(torch.load(f, map_location="cpu", weights_only=True))
+    except Exception: raise InputError(f"{f} does not hold the {w} weights (damaged, or another model's file); download {w.url} again") from None
+    return model.eval()
+
+def load_teacher(spec: str, size: int | None = None, device="cpu", weights: str | None = None) -> nn.Module:
+    "A checkpoint path, a pretrained EfficientNet-Lite name, or a torchvision classifier name (pretrained with `weights`, else random at `size`, default 32)."
+    if weights and spec not in torchvision_archs(): raise InputError(f"weights={weights!r} is for torchvision classifier names, not {spec!r}; leave it out")
     if Path(spec).is_file() or spec.endswith(".pt"): model = load_checkpoint(spec)
     elif spec in IMAGENET_LITE: model = pretrained_lite(spec, size)
+    elif spec in torchvision_archs() and weights: model = pretrained_torchvision(spec, weights, size)
     elif spec in torchvision_archs():
         mean, std = NORMS["imagenet"]
         model = build_model(spec, DataMeta(f"torchvision:{spec}", [str(i) for i in range(1000)], 3, (size or 32, size or 32), mean, std))
-    else: raise InputError(f"--teacher {spec!r} is neither a checkpoint file, nor {', '.join(IMAGENET_LITE)}, nor a torchvision classifier name (e.g. resnet18)")
+    else: raise InputError(f"{spec!r} is neither a checkpoint file, nor {', '.join(IMAGENET_LITE)}, nor a torchvision classifier name (e.g. resnet18)")
     if size: model.card.size = (size, size)
     return model.to(device).eval()
 

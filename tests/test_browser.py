@@ -40,7 +40,7 @@ def _free_port() -> int:
 @pytest.fixture
 def lab(tmp_path):
     "JupyterLab on 127.0.0.1 with a random token, serving a copy of the widgets notebook; yields (url, token)."
-    shutil.copy(ROOT / "nbs" / "11_widgets.ipynb", tmp_path)
+    shutil.copy(ROOT / "nbs" / "12_widgets.ipynb", tmp_path)
     settings = tmp_path / ".jupyter" / "lab" / "user-settings" / "@jupyterlab"
     for ext, value in {"notebook-extension/tracker": {"windowingMode": "none"},  # every cell in the DOM
                        "apputils-extension/notification": {"fetchNews": "false", "checkForUpdates": False}}.items():
@@ -120,7 +120,7 @@ def _step(status_text: str) -> int:
 def test_widget_panel_runs_live_in_jupyterlab(browser, lab):
     url, token = lab
     page = browser.new_page(viewport={"width": 1500, "height": 1100})
-    page.goto(f"{url}/lab/tree/11_widgets.ipynb?token={token}")
+    page.goto(f"{url}/lab/tree/12_widgets.ipynb?token={token}")
     _run_all_cells(page)
 
     panel = page.locator(".jp-OutputArea-output .di-studio").first
