@@ -192,6 +192,7 @@ def invert(teacher: nn.Module, # the classifier to invert (with a `card`), froze
     best, stop = (math.inf, None, {}, -1), []
     with objective.attach(teacher):
         for pi, ph in enumerate(phases):
+            best = (math.inf, None, {}, -1)  # a loss at another resolution does not compare: the best batch is the last phase's
             opt = torch.optim.Adam([x], lr=rate(ph), betas=ph.betas, eps=1e-8)
             for k in range(ph.steps):
                 cur_lr = lr_at(k, ph.steps, rate(ph), warmup)

@@ -26,6 +26,7 @@ SCHEDULES = {
     "multires": (Phase(2000, scale=0.5), Phase(1000)),
     "2k": (Phase(2000),),
     "20k": (Phase(20000, betas=(0.9, 0.999), clip=False),),
+    "multires-cpu": (Phase(400, scale=0.5), Phase(200)),
 }
 RECIPES = {"logit": 1, "deepdream": 2, "deepinversion": 3, "adi": 4}  # recipe → the last step of the method it uses
 
@@ -40,6 +41,7 @@ class Recipe:
     flip: bool = False
     first_bn_multiplier: float = 10.0
     iters: int | None = None   # if set: one full-resolution phase of this many steps instead of the schedule
+    weights_of: str | None = None  # as a preset: whose term weights (`Term.defaults` key) it uses; None: its own name
 
     @property
     def phases(self):
@@ -49,6 +51,7 @@ class Recipe:
 PRESETS = {  # the settings besides the weights; each term's weight comes from its `defaults`
     "digits": Recipe("adi", {}, lr=0.1, schedule="2k", jitter=2, flip=False, first_bn_multiplier=10.0),
     "imagenet": Recipe("adi", {}, lr=0.25, schedule="multires", jitter=30, flip=True, first_bn_multiplier=10.0),
+    "imagenet-cpu": Recipe("adi", {}, lr=0.25, schedule="multires-cpu", jitter=30, flip=True, first_bn_multiplier=10.0, weights_of="imagenet"),
 }
 
 def recipe_terms(name: str) -> list[str]:
@@ -70,7 +73,8 @@ def recipe(name: str, preset: str = "digits", **overrides) -> Recipe:
     if unknown: raise InputError(f"recipe {name!r} has no term {unknown[0]!r}; its terms are {', '.join(terms)}")
     bad = sorted(set(overrides) - set(Recipe.__dataclass_fields__) - {"name"})
     if bad: raise InputError(f"a recipe has no setting {bad[0]!r}; use {', '.join(f for f in Recipe.__dataclass_fields__ if f not in ('name', 'weights'))}")
-    weights = {t: given.get(t, Term.registry[t].defaults.get(preset, 1.0)) for t in terms}
+    key = PRESETS[preset].weights_of or preset
+    weights = {t: given.get(t, Term.registry[t].defaults.get(key, 1.0)) for t in terms}
     r = replace(PRESETS[preset], name=name, weights=weights, **overrides)
     if r.schedule not in SCHEDULES: raise InputError(f"unknown schedule {r.schedule!r}; use one of {', '.join(SCHEDULES)}")
     if r.iters is not None and r.iters < 1: raise InputError(f"--iters must be ≥ 1, got {r.iters}")

@@ -114,7 +114,7 @@ def test_interrupted_demo_resumes_to_the_same_report(tiny_demo, tmp_path):
 def test_help_for_every_verb():
     top = cli("--help")  # the installed entry point once; each verb's help in-process
     assert top.returncode == 0
-    for verb in ("train", "eval", "synth", "distill", "demo"):
+    for verb in ("train", "eval", "synth", "distill", "metrics", "demo"):
         assert verb in top.stdout
         r = cli_here(verb, "--help")
         assert r.returncode == 0 and "--json" in r.stdout, r.stdout
