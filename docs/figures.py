@@ -1,14 +1,18 @@
 """Regenerate the README's figures from the package (run by hand: `.venv/bin/python docs/figures.py`).
 
 docs/images/recipes.png: the four recipes on the default mnist5k teacher, 20 images each, 300 steps, seed 0.
+docs/images/imagenet_cpu.png (`docs/figures.py imagenet [DEEPDREAM_DIR DEEPINVERSION_DIR]`): efficientnet_lite0
+dreamed with --preset imagenet-cpu, 8 classes, seed 0 (about 3 and 5.5 minutes on one core); given two synth
+folders made with those settings, it draws them instead of synthesizing.
 """
-import tempfile
+import sys, tempfile
 from pathlib import Path
 import torch
 from matplotlib.figure import Figure
 from deepinversion_nb.data import show_images
 from deepinversion_nb.store import read_images
-from deepinversion_nb.train import default_teacher
+from deepinversion_nb.models import load_teacher
+from deepinversion_nb.train import Run, default_teacher
 from deepinversion_nb.synth import RECIPES, recipe, synthesize
 
 IMAGES = Path(__file__).parent / "images"
@@ -26,6 +30,28 @@ def recipes_figure(n: int = 20, steps: int = 300):
     return {name: read_images(tmp / name)["images"].shape for name in RECIPES}
 
 
+IMAGENET_TARGETS = [985, 980, 749, 933, 294, 874, 130, 309]  # daisy, volcano, quill, cheeseburger, brown bear, trolleybus, flamingo, bee
+
+
+def imagenet_cpu_figure(dirs: list | None = None):
+    teacher = load_teacher("efficientnet_lite0")
+    if dirs is None:
+        tmp = Path(tempfile.mkdtemp())
+        dirs = [tmp / name for name in ("deepdream", "deepinversion")]
+        for d in dirs: synthesize(teacher, recipe(d.name, "imagenet-cpu"), 8, d, batch=8, targets=IMAGENET_TARGETS, run=Run.make("cpu", None, 0))
+    fig = Figure(figsize=(13, 3.6))
+    axs = fig.subplots(2, 8)
+    for row, d in zip(axs, map(Path, dirs)):
+        x = read_images(d)
+        for ax, img, y in zip(row, x["images"], x["labels"]):
+            ax.imshow(((img * 0.5 + 0.5).clamp(0, 1)).permute(1, 2, 0)); ax.set_xticks([]); ax.set_yticks([])
+            ax.set_title(teacher.card.classes[int(y)].split(",")[0], fontsize=8)
+        row[0].set_ylabel(d.name, fontsize=9)
+    fig.savefig(IMAGES / "imagenet_cpu.png", dpi=80, bbox_inches="tight")
+    return [str(d) for d in dirs]
+
+
 if __name__ == "__main__":
     torch.set_num_threads(1)
-    print(recipes_figure())
+    if sys.argv[1:2] == ["imagenet"]: print(imagenet_cpu_figure(sys.argv[2:4] or None))
+    else: print(recipes_figure())

@@ -68,7 +68,7 @@ def test_torchvision_models_invert(arch, tmp_path):
     assert api["n"] == 4 and torch.load(tmp_path / "api" / "images.pt", weights_only=True)["images"].shape == (4, 3, 24, 24)
 
 
-def test_bad_input(teacher_ckpt, tmp_path):
+def test_bad_input(teacher_ckpt, tmp_path, monkeypatch):
     mlp = tmp_path / "mlp.pt"
     save_checkpoint(build_model("mlp", load_embedded("mnist5k", "test").meta), mlp)
     base = ["synth", "--teacher", teacher_ckpt, "--n", 4, "--iters", 2]
@@ -80,8 +80,13 @@ def test_bad_input(teacher_ckpt, tmp_path):
         ([*base, "--recipe", "logit", "--targets", "3,12", "--out", tmp_path / "e"], ("target class 12", "0..9")),
         (["synth", "--teacher", mlp, "--recipe", "logit", "--size", 32, "--n", 4, "--out", tmp_path / "f"], ("cannot take",)),
         ([*base, "--recipe", "deepdream", "--weight", "l2=1e308", "--out", tmp_path / "g"], ("loss term 'l2' became inf",)),
-        (["synth", "--teacher", "resnet9000", "--recipe", "logit", "--n", 4, "--out", tmp_path / "h"], ("neither a checkpoint",)),
+        (["synth", "--teacher", "resnet9000", "--recipe", "logit", "--n", 4, "--out", tmp_path / "h"], ("--teacher", "neither a checkpoint")),
+        (["synth", "--teacher", "resnet18", "--weights", "DEFAULT", "--recipe", "logit", "--n", 4, "--out", tmp_path / "i"],
+         ("weights are not on this machine", str(tmp_path / "torch" / "hub" / "checkpoints"))),
+        (["synth", "--teacher", teacher_ckpt, "--weights", "DEFAULT", "--recipe", "logit", "--n", 4, "--out", tmp_path / "j"], ("for torchvision classifier names",)),
+        ([*base, "--recipe", "logit", "--preset", "imagenet-cpu", "--weight", "bn=1", "--out", tmp_path / "k"], ("no term 'bn'",)),
     ]
+    monkeypatch.setenv("TORCH_HOME", str(tmp_path / "torch"))  # an empty hub cache, whatever this machine holds
     for args, expect in cases:
         assert_one_line_error(cli_here(*args), *expect)
     assert not (tmp_path / "a").exists()  # refused before anything was written
