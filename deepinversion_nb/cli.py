@@ -123,7 +123,7 @@ def _synth_args(s):
                    "or a torchvision classifier name (random unless --weights)")
     s.add_argument("--weights", default=None, help="for a torchvision name: DEFAULT or a weight enum name, read from torch's hub cache (never downloaded)")
     s.add_argument("--recipe", required=True, choices=list(RECIPES), help="logit | deepdream (+priors) | deepinversion (+BN matching) | adi (+competition)")
-    s.add_argument("--n", type=count, required=True, help="number of images")
+    s.add_argument("--n", "--count", dest="n", type=count, required=True, help="number of images (under torchrun write --count: torchrun takes --n for its own --nnodes…)")
     s.add_argument("--out", required=True, help="output folder: images/<class>/*.png, images.pt, metrics.json")
     s.add_argument("--iters", type=count, default=None, help="steps per batch at full resolution (default: the schedule)")
     s.add_argument("--schedule", default=None, choices=list(SCHEDULES), help="official schedule preset (default: the weight preset's)")
@@ -244,7 +244,8 @@ def main(argv=None) -> int:
     in_main = threading.current_thread() is threading.main_thread()  # signal handlers can only be set there
     old = signal.signal(signal.SIGTERM, _interrupt) if in_main else None
     try:
-        r = v.run(a, Run.make(a.device, getattr(a, "amp", None), getattr(a, "seed", 0)))
+        run = Run.make(a.device, getattr(a, "amp", None), getattr(a, "seed", 0))
+        r = v.run(a, run)
     except (InputError, OSError) as e:
         if a.debug: raise
         msg = str(e) if isinstance(e, InputError) else f"{e.strerror or type(e).__name__}: {e.filename or e}; check the path and its permissions"
@@ -256,5 +257,9 @@ def main(argv=None) -> int:
         print(f"deepinversion {a.verb}: error: device {a.device!r} is not usable ({str(e).splitlines()[0]}); use --device cpu", file=sys.stderr); return 2
     finally:
         if in_main: signal.signal(signal.SIGTERM, old)
-    print(json.dumps(r) if a.json else v.human(r))
+    if run.rank == 0: print(json.dumps(r) if a.json else v.human(r))  # under torchrun, one process speaks
     return 0
+
+# %% ../nbs/13_cli.ipynb
+#| eval: false
+if __name__ == "__main__": sys.exit(main())

@@ -4,7 +4,7 @@
 
 # %% ../nbs/08_synth.ipynb 3
 from __future__ import annotations
-import hashlib, math, os
+import hashlib, math, os, time
 from dataclasses import dataclass, asdict, replace
 from pathlib import Path
 import torch, torch.nn as nn
@@ -129,7 +129,10 @@ def synthesize(teacher: nn.Module, # a classifier with a `card`
     "Make `n` images with recipe `r` in batches of `batch`, written under `out` (resumable); returns the metrics."
     if batch < 1: raise InputError(f"--batch must be ≥ 1, got {batch}")
     if kd_steps < 1: raise InputError(f"kd_steps must be ≥ 1, got {kd_steps}")
-    run, out = run or Run.of(teacher), check_output_dir(out, "parts/config.json")
+    run = run or Run.of(teacher)
+    if run.world > 1 and r.name == "adi": raise InputError("adi's student learns batch after batch, so adi runs in one process; run it without torchrun")
+    while run.rank > 0 and not (Path(out) / "parts" / "config.json").exists(): time.sleep(0.2)  # rank 0 checks and opens the folder
+    out = check_output_dir(out, "parts/config.json")
     teacher = teacher.to(run.device).eval()
     if "bn" in r.weights: bn_layers(teacher)  # a clear error before anything is written
     _check_memory(n, batch, teacher.card)
@@ -141,12 +144,14 @@ def synthesize(teacher: nn.Module, # a classifier with a `card`
     parts = open_run(out, _config(teacher, r, n, batch, run.seed, targets, student_arch))
     kd = replace(ADI_KD, steps=kd_steps)
     opt = torch.optim.Adam(student.parameters(), kd.lr) if student is not None else None
-    done, nb, resumed = [], math.ceil(n / batch), 0
+    nb = math.ceil(n / batch)
+    done, resumed = [None] * nb, sum((parts / f"batch_{b:05d}.pt").exists() for b in range(nb))
     for b in range(nb):
+        if b % run.world != run.rank: continue  # under torchrun each rank makes every world-th batch
         f = parts / f"batch_{b:05d}.pt"
         part = load_part(f)
         if part is not None:
-            done.append(part); resumed += 1
+            done[b] = part
             if student is not None:
                 student.load_state_dict(part["student"])
                 if "student_opt" in part: opt.load_state_dict(part["student_opt"])  # parts of version 0.1 lack it
@@ -157,21 +162,30 @@ def synthesize(teacher: nn.Module, # a classifier with a `card`
         part = {"images": res.images, "targets": y, "losses": res.losses, "seconds": res.seconds,
                 **teacher_confidence(teacher, res.images, y)}
         part["bn_distance"] = bn_distance(teacher, res.images) if has_bn(teacher) else float("nan")
-        done.append(part)
+        done[b] = part
         if student is not None:  # the student learns from everything synthesized so far, then competes on the next batch
-            distill(student, teacher, torch.cat([d["images"] for d in done]), kd, seed=run.seed_for("kd", b), opt=opt, run=run)
+            distill(student, teacher, torch.cat([d["images"] for d in done[:b + 1]]), kd, seed=run.seed_for("kd", b), opt=opt, run=run)
             part["student"] = {k: v.detach().cpu() for k, v in student.state_dict().items()}
             part["student_opt"] = opt.state_dict()
         atomic_save(part, f)
         for cb in batch_callbacks: cb(BatchDone(b, part, student))
-    return _finish(out, teacher, r, done, resumed)
+    if run.world > 1: done = _gather(parts, done)
+    return _finish(out, teacher, r, done, resumed, write=run.rank == 0)
 
-def _finish(out: Path, teacher, r: Recipe, done: list, resumed: int = 0) -> dict:
-    "Assemble the parts into images.pt, the PNG ImageFolder and metrics.json."
+def _gather(parts: Path, done: list) -> list:
+    "Every batch's part: the other ranks' are read as they appear (torchrun stops every rank when one fails)."
+    while True:
+        done = [d or load_part(parts / f"batch_{i:05d}.pt") for i, d in enumerate(done)]
+        if all(d is not None for d in done): return done
+        time.sleep(0.2)
+
+def _finish(out: Path, teacher, r: Recipe, done: list, resumed: int = 0, write: bool = True) -> dict:
+    "Assemble the parts into images.pt, the PNG ImageFolder and metrics.json (written by one process); returns the metrics."
     c = teacher.card
     x, y = torch.cat([d["images"] for d in done]), torch.cat([d["targets"] for d in done])
-    save_images(out / "images.pt", x, y, c)
-    write_png_folder(out / "images", x, y, c.classes, c.mean, c.std)
+    if write:
+        save_images(out / "images.pt", x, y, c)
+        write_png_folder(out / "images", x, y, c.classes, c.mean, c.std)
     mean = lambda k: sum(d[k] * len(d["targets"]) for d in done) / len(y)
     bn = mean("bn_distance")
     metrics = {"recipe": r.name, "weights": r.weights, "steps": sum(p.steps for p in r.phases), "n": len(y),
@@ -180,5 +194,5 @@ def _finish(out: Path, teacher, r: Recipe, done: list, resumed: int = 0) -> dict
                "losses": {k: sum(d["losses"][k] * len(d["targets"]) for d in done) / len(y) for k in done[0]["losses"]},
                "seconds": sum(d["seconds"] for d in done), "batches_resumed": resumed,
                "batches": [{k: d[k] for k in ("bn_distance", "teacher_accuracy", "teacher_confidence", "seconds")} for d in done]}
-    write_json(out / "metrics.json", metrics)
+    if write: write_json(out / "metrics.json", metrics)
     return metrics

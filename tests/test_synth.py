@@ -99,3 +99,21 @@ def test_pretrained_imagenet_teacher_by_name(tmp_path):
     d = torch.load(tmp_path / "images.pt", weights_only=True)
     assert tuple(d["images"].shape) == (2, 3, 64, 64) and d["card"]["arch"] == "efficientnet_lite0", d["card"]
     assert sorted(p.name for p in (tmp_path / "images").iterdir()) == ["daisy", "volcano"] and m["n"] == 2
+
+
+def test_torchrun_shards_batches_and_gives_the_images_of_one_process(teacher_ckpt, tmp_path):
+    "torchrun with 2 processes: each makes half the batches; the images are bit for bit those of one process; a rerun resumes."
+    args = [str(a) for a in ["synth", "--teacher", teacher_ckpt, "--recipe", "deepinversion", "--count", 30, "--batch", 8, "--iters", 15, "--device", "cpu", "--json", "--seed", 4]]
+    env = {**os.environ, "OMP_NUM_THREADS": "1"}
+    torchrun = [str(BIN / "torchrun"), "--standalone", "--nproc-per-node", "2", "-m", "deepinversion_nb.cli"]
+    r = subprocess.run([*torchrun, *args, "--out", str(tmp_path / "two")], capture_output=True, text=True, env=env, timeout=600)
+    assert r.returncode == 0, r.stderr[-1500:]
+    two = json.loads(r.stdout)  # one JSON result: only rank 0 prints
+    one = cli_json(*args, "--out", tmp_path / "one")
+    a, b = (torch.load(tmp_path / d / "images.pt", weights_only=True) for d in ("one", "two"))
+    assert torch.equal(a["images"], b["images"]) and torch.equal(a["labels"], b["labels"])
+    assert two["n"] == one["n"] == 30 and len(two["batches"]) == 4 and two["bn_distance"] == one["bn_distance"]
+    again = subprocess.run([*torchrun, *args, "--out", str(tmp_path / "two")], capture_output=True, text=True, env=env, timeout=600)
+    assert again.returncode == 0 and json.loads(again.stdout)["batches_resumed"] == 4, again.stderr[-800:]
+    r = subprocess.run([*torchrun, *[a if a != "deepinversion" else "adi" for a in args], "--out", str(tmp_path / "adi")], capture_output=True, text=True, env=env, timeout=600)
+    assert r.returncode != 0 and "adi runs in one process" in r.stderr
