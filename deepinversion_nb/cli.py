@@ -213,7 +213,7 @@ def cmd_metrics(a, run: Run) -> dict:
     ref = None
     if a.reference:
         ds = get_data(a.reference, size=first.card.size, channels=first.card.channels)
-        ref = torch.cat([x.float() / 255 if x.dtype == torch.uint8 else x for x, _ in batches(ds, 500)]).to(run.device)
+        ref = torch.cat([x for x, _ in batches(ds, 500)]).to(run.device)  # uint8 or [0, 1]: verifiers take both
     other = lambda spec, flag: _verifier(spec, run.device, flag) if spec else None
     r = judge(s, verifiers, ref, other(a.score_with, "--score-with"), other(a.features, "--features"), tuple(a.views.split(",")), a.batch)
     return {"images": a.images, **r}

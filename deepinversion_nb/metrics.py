@@ -8,9 +8,8 @@ import warnings
 from dataclasses import dataclass
 from pathlib import Path
 import torch, torch.nn as nn, torch.nn.functional as F
-from .data import InputError, FolderData, get_data, batches, normalize, denormalize
+from .data import InputError, FolderData, normalize, denormalize
 from .store import read_images, folder_names
-from .models import load_teacher, torchvision_archs
 
 # %% auto 0
 __all__ = ['VIEWS', 'ImageSet', 'read_image_set', 'Verifier', 'Features', 'logits_of', 'topk_accuracy', 'verify',
@@ -76,7 +75,7 @@ class Features(nn.Module):
     def forward(self, x): return self.v.features(x)
 
 # %% ../nbs/11_metrics.ipynb
-def _blur(x): 
+def _blur(x):
     import torchvision.transforms.functional as TF
     return TF.gaussian_blur(x, kernel_size=5, sigma=1.0)
 
@@ -150,14 +149,13 @@ def judge(s: ImageSet, verifiers: list[Verifier], reference: torch.Tensor | None
     if len(s.images) == 0: raise InputError("no images to judge; pass a folder with images")
     if not verifiers: raise InputError("no verifier given; pass --verifier NAME|CKPT (e.g. efficientnet_lite1)")
     first = verifiers[0]
-    per = {}
-    for v in verifiers:
-        r = verify(v, s, views, batch)
-        per[v.name] = {k: r[k] for k in ("top1", "top5", "top1_views", "views")} | {"inception_score": inception_score(v, s.images, batch)}
+    checks = {v.name: verify(v, s, views, batch) for v in verifiers}
+    per = {v.name: {k: checks[v.name][k] for k in ("top1", "top5", "top1_views", "views")} | {"inception_score": inception_score(v, s.images, batch)}
+           for v in verifiers}
     out = {"n": len(s.images), "protocol": f"each image resized (bilinear, antialiased) to the verifier's native size; top1_views: mean over {', '.join(views)}",
            "verifiers": per, "inception_score": inception_score(score_with, s.images, batch) if score_with else per[first.name]["inception_score"],
            "inception_score_model": (score_with or first).name, "diversity": diversity(features or first, s, batch),
-           "confidence": verify(first, s, ("resize",), batch)["confidence"]}
+           "confidence": checks[first.name]["confidence"]}
     if reference is not None:
         out["fid"], out["fid_features"] = fid(Features(features or first), s.images, reference, batch), (features or first).name
     return out
