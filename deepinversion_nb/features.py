@@ -5,12 +5,12 @@
 # %% ../nbs/06_features.ipynb 3
 from __future__ import annotations
 import contextlib
-import torch, torch.nn as nn
+import torch, torch.nn as nn, torch.nn.functional as F
 from .data import InputError
 from .inversion import Term, check_weight
 
 # %% auto 0
-__all__ = ['has_bn', 'bn_layers', 'bn_distance_of', 'bn_hooks', 'bn_distance', 'FeatureStats']
+__all__ = ['has_bn', 'bn_layers', 'bn_distance_reference', 'bn_distance_of', 'bn_hooks', 'bn_distance', 'FeatureStats']
 
 # %% ../nbs/06_features.ipynb
 _BN = (nn.BatchNorm1d, nn.BatchNorm2d, nn.BatchNorm3d)
@@ -25,11 +25,49 @@ def bn_layers(model: nn.Module) -> list[nn.Module]:
     if not layers: raise InputError(f"{type(model).__name__} has no BatchNorm layers with running statistics, so the feature term (R_feature) cannot be used; drop it (recipe deepdream) or use a model with BatchNorm")
     return layers
 
-def bn_distance_of(bn: nn.Module, x: torch.Tensor) -> torch.Tensor:
-    "‖μ(x) − running_mean‖₂ + ‖σ²(x) − running_var‖₂ for the input `x` of BN layer `bn`."
+def bn_distance_reference(bn: nn.Module, x: torch.Tensor) -> torch.Tensor:
+    "The formula as written, differentiated by autograd: what `bn_distance_of` must equal (slow on CPU)."
     dims = [0] + list(range(2, x.ndim))
     var, mean = torch.var_mean(x.float(), dim=dims, unbiased=False)
     return torch.linalg.vector_norm(mean - bn.running_mean) + torch.linalg.vector_norm(var - bn.running_var)
+
+def _channel_sums(x: torch.Tensor) -> tuple[torch.Tensor, torch.Tensor]:
+    "Σx and Σx² per channel (float64), from sums along contiguous rows: no copy of `x`, no x² tensor."
+    C = x.shape[1]
+    if x.ndim == 4 and not x.is_contiguous() and x.is_contiguous(memory_format=torch.channels_last):
+        rows, dim = x.permute(0, 2, 3, 1).reshape(-1, C), 0   # (N·H·W) × C, a view
+    else: rows, dim = x.contiguous().view(x.shape[0], C, -1), 2  # N × C × (H·W)
+    s1 = rows.sum(dim, dtype=torch.float32).double()
+    s2 = torch.linalg.vector_norm(rows, dim=dim, dtype=torch.float32).double().square()
+    return (s1, s2) if dim == 0 else (s1.sum(0), s2.sum(0))
+
+class _BNDistance(torch.autograd.Function):
+    "‖μ − μ_run‖ + ‖σ² − σ²_run‖ with an analytic backward: the gradient is a per-channel a + b·x."
+    @staticmethod
+    def forward(ctx, x, running_mean, running_var):
+        m = x.numel() // x.shape[1]
+        s1, s2 = _channel_sums(x)
+        mean = s1 / m
+        var = (s2 / m - mean.square()).clamp_min(0)
+        dm, dv = mean - running_mean.double(), var - running_var.double()
+        nm, nv = torch.linalg.vector_norm(dm), torch.linalg.vector_norm(dv)
+        um, uv = torch.where(nm > 0, dm / nm, 0.0), torch.where(nv > 0, dv / nv, 0.0)  # ∂‖d‖/∂d (0 at d = 0, as autograd)
+        ctx.save_for_backward(x, mean, um, uv)
+        ctx.m = m
+        return (nm + nv).float()
+    @staticmethod
+    def backward(ctx, g):
+        x, mean, um, uv = ctx.saved_tensors
+        g = g.double() / ctx.m
+        b = 2 * uv * g               # through σ² = E[x²] − μ²: ∂/∂x = 2x/m − 2μ/m
+        a = um * g - b * mean        # through μ: 1/m
+        zeros = torch.zeros_like(b, dtype=x.dtype)
+        # a + b·x per channel, in one pass: BatchNorm's inference kernel with mean 0, variance 1, weight b, bias a
+        return F.batch_norm(x, zeros, torch.ones_like(zeros), b.to(x.dtype), a.to(x.dtype), False, 0.0, 0.0), None, None
+
+def bn_distance_of(bn: nn.Module, x: torch.Tensor) -> torch.Tensor:
+    "‖μ(x) − running_mean‖₂ + ‖σ²(x) − running_var‖₂ for the input `x` of BN layer `bn` (biased σ², float32 result)."
+    return _BNDistance.apply(x, bn.running_mean, bn.running_var)
 
 @contextlib.contextmanager
 def bn_hooks(model: nn.Module):
