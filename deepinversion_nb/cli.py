@@ -4,12 +4,12 @@
 
 # %% ../nbs/13_cli.ipynb 3
 from __future__ import annotations
-import argparse, json, math, signal, sys, threading, time
-from dataclasses import dataclass
+import argparse, json, math, os, signal, sys, threading, time
+from dataclasses import dataclass, replace
 from typing import Callable
 import torch
 from .data import InputError, DATA_SPECS, TensorData, get_data, split_of
-from .store import load_images, check_output_file
+from .store import load_images, check_output_file, write_json
 from .data import batches
 from .models import ZOO, IMAGENET_LITE, build_model, evaluate, load_checkpoint, load_teacher, model_data, save_checkpoint, torchvision_archs
 from .train import Run, KDConfig, ProgressBar, seeded, train_classifier
@@ -21,7 +21,7 @@ from .metrics import VIEWS, Verifier, judge, read_image_set
 
 # %% auto 0
 __all__ = ['VERBS', 'Verb', 'verb', 'count', 'rate', 'cmd_train', 'cmd_eval', 'cmd_synth', 'cmd_distill', 'cmd_demo',
-           'cmd_metrics', 'build_parser', 'main']
+           'cmd_metrics', 'cmd_bench', 'build_parser', 'main']
 
 # %% ../nbs/13_cli.ipynb
 @dataclass
@@ -58,8 +58,8 @@ def _accuracy(r: dict) -> str:
     return f"accuracy {r['accuracy']:.2%} on {r['test_data']} (n={r['n']})" if "accuracy" in r else "no test split given, so no accuracy"
 
 def _bar(a, desc: str) -> list:
-    "A progress bar unless the output is JSON."
-    return [] if a.json else [ProgressBar(desc, every=50)]
+    "A progress bar unless stdout is JSON."
+    return [] if a.json == "-" else [ProgressBar(desc, every=50)]
 
 # %% ../nbs/13_cli.ipynb
 def _train_args(s):
@@ -146,7 +146,7 @@ def cmd_synth(a, run: Run) -> dict:
     except InputError as e: raise InputError(f"--teacher: {e}") from None
     over = {k: v for k, v in dict(schedule=a.schedule, iters=a.iters, lr=a.lr).items() if v is not None}
     r = recipe(a.recipe, a.preset or default_preset(teacher.card), weights=_weights(a.weight), **over)
-    m = synthesize(teacher, r, a.n, a.out, batch=a.batch, run=run, targets=_targets(a.targets), student_arch=a.student, progress=not a.json)
+    m = synthesize(teacher, r, a.n, a.out, batch=a.batch, run=run, targets=_targets(a.targets), student_arch=a.student, progress=a.json != "-")
     return {"out": a.out, **m}
 
 # %% ../nbs/13_cli.ipynb
@@ -181,7 +181,7 @@ def _demo_args(s):
 @verb("demo", "the main job: the paper's ablation — four kinds of synthetic images, a student distilled from each, and real-data KD",
       _demo_args, lambda r: report_markdown(r) + f"\nwritten to {r['out']}/ (report.json, report.md, grid_*.png, teacher.pt, students/)")
 def cmd_demo(a, run: Run) -> dict:
-    return {"out": a.out, **run_demo(a.preset, a.data, a.out, run, progress=not a.json)}
+    return {"out": a.out, **run_demo(a.preset, a.data, a.out, run, progress=a.json != "-")}
 
 # %% ../nbs/13_cli.ipynb
 def _metrics_args(s):
@@ -219,6 +219,37 @@ def cmd_metrics(a, run: Run) -> dict:
     return {"images": a.images, **r}
 
 # %% ../nbs/13_cli.ipynb
+def _bench_args(s):
+    s.add_argument("--models", default=None, help="comma-separated: mnist5k, zoo names, efficientnet_lite0…, torchvision names (default: the device's cases)")
+    s.add_argument("--batch", type=count, default=None, help="batch for every model (default: each case's; 16 for other models)")
+    s.add_argument("--resolution", type=count, default=None, help="image size for every model (default: each case's; 224 for other models)")
+    s.add_argument("--amp", default=None, choices=("bf16", "fp16"), help="autocast for ours and the bare pass (the reference stays float32)")
+    s.add_argument("--steps", type=count, default=10, help="timed steps per timer and round")
+    s.add_argument("--repeats", type=count, default=3, help="rounds, order alternated")
+    s.add_argument("--threads", type=count, default=None, help="torch CPU threads (default: torch's)")
+
+def _bench_cases(a, run: Run) -> list:
+    from deepinversion_nb.bench import Case, default_cases
+    dtype, dev = a.amp or "float32", str(run.device)
+    known = {c.model: c for c in default_cases(dev, dtype)}
+    names = a.models.split(",") if a.models else list(known)
+    pick = lambda m: known.get(m) or Case(m, 16, 224, dev, dtype)
+    return [replace(pick(m), batch=a.batch or pick(m).batch, resolution=a.resolution or pick(m).resolution) for m in names]
+
+def _bench_human(r: dict) -> str:
+    head = f"{r['machine']['cpu']} ({r['machine']['gpu'] or 'no GPU'}), {r['machine']['torch_threads']} thread(s), torch {r['machine']['torch']}"
+    rows = [f"{x['model']:>20} ×{x['batch']:<4}@{x['resolution']:>4} {x['dtype']:>8}: bare {x['t_bare_ms']:9.1f} ms  ours {x['t_di_ms']:9.1f} ms  "
+            f"reference {x['t_ref_ms']:9.1f} ms  overhead {x['overhead']:.2f}  {x['speedup_vs_reference']:.2f}× the reference  {x['images_per_s']:.1f} images/s"
+            for x in r["results"]]
+    return "\n".join([head, *rows])
+
+@verb("bench", "time a DeepInversion step against one forward+backward and against the official code's way of writing it", _bench_args, _bench_human)
+def cmd_bench(a, run: Run) -> dict:
+    from deepinversion_nb.bench import bench
+    if a.threads: torch.set_num_threads(a.threads)
+    return bench(_bench_cases(a, run), a.steps, a.repeats, progress=None if a.json == "-" else lambda m: print(m, file=sys.stderr))
+
+# %% ../nbs/13_cli.ipynb
 class _Parser(argparse.ArgumentParser):
     "argparse with one-line errors: `deepinversion VERB: error: …` and exit code 2."
     def error(self, message): self.exit(2, f"{self.prog}: error: {message}; see {self.prog} --help\n")
@@ -231,7 +262,7 @@ def build_parser() -> argparse.ArgumentParser:
         s = sub.add_parser(v.name, help=v.help, description=v.help)
         v.add_args(s)
         s.add_argument("--device", default=None, help="cpu, cuda, cuda:1 … (default: cuda if available)")
-        s.add_argument("--json", action="store_true", help="print the result as JSON on stdout")
+        s.add_argument("--json", nargs="?", const="-", default=None, metavar="FILE", help="print the result as JSON on stdout, or write it to FILE")
         s.add_argument("--debug", action="store_true", help="show the traceback of any error")
     return p
 
@@ -244,6 +275,7 @@ def main(argv=None) -> int:
     in_main = threading.current_thread() is threading.main_thread()  # signal handlers can only be set there
     old = signal.signal(signal.SIGTERM, _interrupt) if in_main else None
     try:
+        if a.json not in (None, "-") and os.path.isdir(a.json): raise InputError(f"--json {a.json!r} is a folder; give a file name such as {os.path.join(a.json, 'result.json')!r}")
         run = Run.make(a.device, getattr(a, "amp", None), getattr(a, "seed", 0))
         r = v.run(a, run)
     except (InputError, OSError) as e:
@@ -257,7 +289,11 @@ def main(argv=None) -> int:
         print(f"deepinversion {a.verb}: error: device {a.device!r} is not usable ({str(e).splitlines()[0]}); use --device cpu", file=sys.stderr); return 2
     finally:
         if in_main: signal.signal(signal.SIGTERM, old)
-    if run.rank == 0: print(json.dumps(r) if a.json else v.human(r))  # under torchrun, one process speaks
+    if run.rank > 0: return 0  # under torchrun, one process speaks
+    if a.json and a.json != "-":
+        try: write_json(a.json, r)
+        except OSError as e: print(f"deepinversion {a.verb}: error: cannot write {a.json}: {e.strerror or e}; check the path", file=sys.stderr); return 2
+    print(json.dumps(r) if a.json == "-" else v.human(r))
     return 0
 
 # %% ../nbs/13_cli.ipynb

@@ -155,6 +155,25 @@ def _broke_down(objective: Objective, vals: dict, step: int):
     n = max(weighted, key=lambda k: abs(weighted[k]))
     raise SynthesisError(f"the total loss overflowed at step {step} (its largest term {n!r} is {weighted[n]:.3g}); lower that weight or the learning rate")
 
+class _Tracker:
+    "The lowest-loss batch and the first non-finite step, kept on the device: only reading them back synchronizes."
+    def __init__(self, x: torch.Tensor):
+        self.x, dev = x.detach().clone(), x.device
+        self.loss, self.step, self.bad_step = torch.tensor(math.inf, device=dev), torch.tensor(-1, device=dev), torch.tensor(-1, device=dev)
+        self.parts, self.bad_parts = {}, {}
+    def update(self, step: int, x: torch.Tensor, total: torch.Tensor, values: dict):
+        t, nan = total.detach().float(), torch.tensor(math.nan, device=x.device)
+        better, bad = t < self.loss, ~torch.isfinite(t) & (self.bad_step < 0)
+        self.loss, self.x = torch.where(better, t, self.loss), torch.where(better, x.detach(), self.x)
+        self.step, self.bad_step = torch.where(better, step, self.step), torch.where(bad, step, self.bad_step)
+        # a term switched off (weight 0) has no value at that step: NaN, left out of `losses()`
+        self.parts = {n: torch.where(better, values[n].detach().float() if n in values else nan, self.parts.get(n, nan)) for n in {*values, *self.parts}}
+        self.bad_parts = {n: torch.where(bad, v.detach().float(), self.bad_parts.get(n, nan)) for n, v in values.items()}
+    def check(self, objective: Objective):
+        "Stop with the term that broke down, if any step so far was not finite."
+        if (s := int(self.bad_step)) >= 0: _broke_down(objective, {n: float(v) for n, v in self.bad_parts.items()}, s)
+    def losses(self) -> dict: return {n: float(v) for n, v in self.parts.items() if not math.isnan(float(v))}
+
 def invert(teacher: nn.Module, # the classifier to invert (with a `card`), frozen during the run
            objective: Objective, # the loss terms (a single `Term` is allowed)
            targets: torch.Tensor, # one target class per image
@@ -189,10 +208,11 @@ def invert(teacher: nn.Module, # the classifier to invert (with a `card`), froze
         with torch.no_grad(): x.data = torch.maximum(torch.minimum(x.data, hi), lo)
     scaler = run.scaler()
     steps, step, t0 = sum(p.steps for p in phases), 0, time.time()
-    best, stop = (math.inf, None, {}, -1), []
+    check_every = 1 if dev.type == "cpu" else 25  # a check reads a value back; on a GPU that waits for the queue
+    stop = []
     with objective.attach(teacher):
         for pi, ph in enumerate(phases):
-            best = (math.inf, None, {}, -1)  # a loss at another resolution does not compare: the best batch is the last phase's
+            best = _Tracker(x)  # a loss at another resolution does not compare: the best batch is the last phase's
             opt = torch.optim.Adam([x], lr=rate(ph), betas=ph.betas, eps=1e-8)
             for k in range(ph.steps):
                 cur_lr = lr_at(k, ph.steps, rate(ph), warmup)
@@ -202,19 +222,19 @@ def invert(teacher: nn.Module, # the classifier to invert (with a `card`), froze
                 with run.autocast():
                     logits = teacher(inputs)
                     total, values = objective(Step(x, inputs, logits, y, teacher, step, steps))
-                vals = {n: v.item() for n, v in values.items()}
-                if not math.isfinite(total.item()): _broke_down(objective, vals, step)
-                if total.item() < best[0]: best = (total.item(), x.detach().clone(), vals, step)
+                best.update(step, x, total, values)
+                if k % check_every == 0 or k == ph.steps - 1: best.check(objective)
                 opt.zero_grad(set_to_none=True)
                 if scaler: scaler.scale(total).backward(); scaler.step(opt); scaler.update()
                 else: total.backward(); opt.step()
                 if ph.clip:
                     with torch.no_grad(): x.data = torch.maximum(torch.minimum(x.data, hi), lo)
-                stop = [cb(Progress(step, steps, total.item(), vals, cur_lr, x.detach(), pi)) for cb in callbacks]
+                stop = [cb(Progress(step, steps, total.detach(), {n: v.detach() for n, v in values.items()}, cur_lr, x.detach(), pi)) for cb in callbacks]
                 step += 1
                 if any(stop): break
             if any(stop): break
-    return Inversion(best[1].cpu(), x.detach().cpu(), targets, best[2], best[0], best[3], step, time.time() - t0)
+    best.check(objective)
+    return Inversion(best.x.cpu(), x.detach().cpu(), targets, best.losses(), float(best.loss), int(best.step), step, time.time() - t0)
 
 # %% ../nbs/04_logit.ipynb
 @torch.no_grad()

@@ -68,11 +68,15 @@ class Progress:
     "What a loop reports to callbacks after each step."
     step: int
     steps: int
-    total: float          # the loss that was minimized
-    values: dict          # its named parts, unweighted (floats)
+    loss: torch.Tensor | float    # the loss that was minimized (a tensor stays on its device until read)
+    parts: dict                   # its named parts, unweighted (tensors or floats)
     lr: float
     x: torch.Tensor | None = None   # image loops: the current images (model space; do not modify)
     phase: int = 0
+    @property
+    def total(self) -> float: return float(self.loss)   # reading it waits for the device
+    @property
+    def values(self) -> dict: return {k: float(v) for k, v in self.parts.items()}
 
 class History:
     "Callback recording the loss and its parts every `every` steps (for plots)."
@@ -96,9 +100,9 @@ class EvalEvery:
     def __init__(self, model: nn.Module, ds, every: int, label_map=None):
         self.model, self.ds, self.every, self.label_map, self.rows, self._losses = model, ds, every, label_map, [], []
     def __call__(self, p: Progress):
-        self._losses.append(p.total)
+        self._losses.append(p.loss)  # summed on the device; read once per evaluation
         if (p.step + 1) % self.every and p.step != p.steps - 1: return
-        row = {"step": p.step + 1, "train_loss": sum(self._losses) / len(self._losses)}
+        row = {"step": p.step + 1, "train_loss": float(sum(self._losses)) / len(self._losses)}
         if self.ds is not None: row.update(evaluate(self.model, self.ds, self.label_map))
         self.rows.append(row); self._losses = []
 
@@ -119,7 +123,7 @@ def fit(model: nn.Module, loss_fn, batches, steps: int, opt: torch.optim.Optimiz
         if scaler: scaler.scale(loss).backward(); scaler.step(opt); scaler.update()
         else: loss.backward(); opt.step()
         if sched is not None: sched.step()
-        if any([cb(Progress(step, steps, loss.item(), {}, lr)) for cb in callbacks]): break
+        if any([cb(Progress(step, steps, loss.detach(), {}, lr)) for cb in callbacks]): break
     return model.eval()
 
 # %% ../nbs/03_train.ipynb
