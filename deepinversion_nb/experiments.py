@@ -22,15 +22,18 @@ __all__ = ['DEMO_PRESETS', 'ROWS', 'DemoPreset', 'report_markdown', 'run_demo']
 class DemoPreset:
     "Sizes of one demo run."
     n: int                  # synthetic images per row
-    iters: int              # optimization steps per image batch
+    iters: int              # optimization steps per image batch (one full-resolution phase)
     batch: int              # images optimized together
     student: str            # student architecture
     kd: KDConfig            # how each student is distilled
     adi_kd_steps: int       # in-loop student training between ADI batches
+    schedule: str | None = None  # a multi-resolution schedule of `SCHEDULES` instead of `iters` steps at full size
+
+    def recipe(self, name: str): return recipe(name, schedule=self.schedule) if self.schedule else recipe(name, iters=self.iters)
 
 DEMO_PRESETS = {
     "full": DemoPreset(n=600, iters=200, batch=100, student="convnet_narrow", kd=KDConfig(steps=1200), adi_kd_steps=100),
-    "quick": DemoPreset(n=200, iters=100, batch=100, student="convnet_narrow", kd=KDConfig(steps=400), adi_kd_steps=50),
+    "quick": DemoPreset(n=200, iters=200, batch=100, student="convnet_narrow", kd=KDConfig(steps=600, batch_size=64), adi_kd_steps=50, schedule="multires-200"),
     "tiny": DemoPreset(n=20, iters=10, batch=10, student="convnet_tiny", kd=KDConfig(steps=20, batch_size=32), adi_kd_steps=5),
 }
 ROWS = {"noise": "logit", "prior": "deepdream", "feature": "deepinversion", "compete": "adi"}  # row → recipe
@@ -44,9 +47,9 @@ def _row(teacher, test_ds, name: str, p: DemoPreset, out: Path, run: Run, progre
         iters = 0
     else:
         watch = lambda d: curve.append({"images": (d.index + 1) * p.batch, "accuracy": evaluate(d.student, test_ds)["accuracy"]})
-        m = synthesize(teacher, recipe(ROWS[name], iters=p.iters), p.n, out / "images" / name, batch=p.batch, run=run,
+        m = synthesize(teacher, p.recipe(ROWS[name]), p.n, out / "images" / name, batch=p.batch, run=run,
                        student_arch=p.student, kd_steps=p.adi_kd_steps, progress=progress, batch_callbacks=[watch] if name == "compete" else [])
-        x, synth_s, iters = read_images(out / "images" / name)["images"], m["seconds"], p.iters
+        x, synth_s, iters = read_images(out / "images" / name)["images"], m["seconds"], m["steps"]
     with seeded(run.seed_for("student")): student = build_model(p.student, teacher.card.meta).to(run.device)
     t0 = time.time()
     distill(student, teacher, x, p.kd, seed=run.seed_for("kd"), run=run)

@@ -27,6 +27,7 @@ SCHEDULES = {
     "2k": (Phase(2000),),
     "20k": (Phase(20000, betas=(0.9, 0.999), clip=False),),
     "multires-cpu": (Phase(400, scale=0.5), Phase(200)),
+    "multires-200": (Phase(150, scale=0.5), Phase(50)),
 }
 RECIPES = {"logit": 1, "deepdream": 2, "deepinversion": 3, "adi": 4}  # recipe → the last step of the method it uses
 
