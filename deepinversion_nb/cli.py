@@ -133,6 +133,7 @@ def _synth_args(s):
     s.add_argument("--seed", type=int, default=0); s.add_argument("--size", type=count, default=None, help="image size (square)")
     s.add_argument("--targets", default="balanced", help="balanced, random, or class indices like 3,5,7")
     s.add_argument("--student", default="convnet_small", help="student architecture for --recipe adi")
+    s.add_argument("--kd-steps", type=count, default=100, help="adi: the student's distillation steps after each batch (each round of N batches under torchrun)")
     s.add_argument("--amp", default=None, choices=("bf16", "fp16"), help="autocast (fp16 needs CUDA)")
 
 def _synth_human(r: dict) -> str:
@@ -146,7 +147,7 @@ def cmd_synth(a, run: Run) -> dict:
     except InputError as e: raise InputError(f"--teacher: {e}") from None
     over = {k: v for k, v in dict(schedule=a.schedule, iters=a.iters, lr=a.lr).items() if v is not None}
     r = recipe(a.recipe, a.preset or default_preset(teacher.card), weights=_weights(a.weight), **over)
-    m = synthesize(teacher, r, a.n, a.out, batch=a.batch, run=run, targets=_targets(a.targets), student_arch=a.student, progress=a.json != "-")
+    m = synthesize(teacher, r, a.n, a.out, batch=a.batch, run=run, targets=_targets(a.targets), student_arch=a.student, kd_steps=a.kd_steps, progress=a.json != "-")
     return {"out": a.out, **m}
 
 # %% ../nbs/13_cli.ipynb

@@ -131,7 +131,6 @@ def synthesize(teacher: nn.Module, # a classifier with a `card`
     if batch < 1: raise InputError(f"--batch must be ≥ 1, got {batch}")
     if kd_steps < 1: raise InputError(f"kd_steps must be ≥ 1, got {kd_steps}")
     run = run or Run.of(teacher)
-    if run.world > 1 and r.name == "adi": raise InputError("adi's student learns batch after batch, so adi runs in one process; run it without torchrun")
     while run.rank > 0 and not (Path(out) / "parts" / "config.json").exists(): time.sleep(0.2)  # rank 0 checks and opens the folder
     out = check_output_dir(out, "parts/config.json")
     teacher = teacher.to(run.device).eval()
@@ -148,28 +147,31 @@ def synthesize(teacher: nn.Module, # a classifier with a `card`
     nb = math.ceil(n / batch)
     done, resumed = [None] * nb, sum((parts / f"batch_{b:05d}.pt").exists() for b in range(nb))
     for b in range(nb):
-        if b % run.world != run.rank: continue  # under torchrun each rank makes every world-th batch
-        f = parts / f"batch_{b:05d}.pt"
-        part = load_part(f)
-        if part is not None:
-            done[b] = part
-            if student is not None:
-                student.load_state_dict(part["student"])
-                if "student_opt" in part: opt.load_state_dict(part["student_opt"])  # parts of version 0.1 lack it
-            continue
-        y = all_targets[b * batch:(b + 1) * batch]
-        bar = [ProgressBar(f"{r.name} batch {b + 1}/{nb}")] if progress else []
-        res = invert(teacher, obj, y, r.phases, r.lr, tfs, list(callbacks) + bar, seed=run.seed_for("batch", b), run=run)
-        part = {"images": res.images, "targets": y, "losses": res.losses, "seconds": res.seconds,
-                **teacher_confidence(teacher, res.images, y)}
-        part["bn_distance"] = bn_distance(teacher, res.images) if has_bn(teacher) else float("nan")
-        done[b] = part
-        if student is not None:  # the student learns from everything synthesized so far, then competes on the next batch
-            distill(student, teacher, torch.cat([d["images"] for d in done[:b + 1]]), kd, seed=run.seed_for("kd", b), opt=opt, run=run)
-            part["student"] = {k: v.detach().cpu() for k, v in student.state_dict().items()}
-            part["student_opt"] = opt.state_dict()
-        atomic_save(part, f)
-        for cb in batch_callbacks: cb(BatchDone(b, part, student))
+        f, fresh = parts / f"batch_{b:05d}.pt", False
+        if b % run.world == run.rank:  # under torchrun each rank makes every world-th batch
+            done[b] = load_part(f)
+            if done[b] is None:
+                y = all_targets[b * batch:(b + 1) * batch]
+                bar = [ProgressBar(f"{r.name} batch {b + 1}/{nb}")] if progress else []
+                res = invert(teacher, obj, y, r.phases, r.lr, tfs, list(callbacks) + bar, seed=run.seed_for("batch", b), run=run)
+                done[b] = {"images": res.images, "targets": y, "losses": res.losses, "seconds": res.seconds,
+                           **teacher_confidence(teacher, res.images, y),
+                           "bn_distance": bn_distance(teacher, res.images) if has_bn(teacher) else float("nan")}
+                fresh = True
+                if student is None or run.world > 1: atomic_save(done[b], f)  # under torchrun the other ranks need it for the round's KD
+        if student is not None and ((b + 1) % run.world == 0 or b == nb - 1):  # the end of a round: one batch from each rank
+            if run.world > 1: done[:b + 1] = _gather(parts, done[:b + 1])
+            if "student" in done[b]:  # one process, resumed: the student as it was after this batch
+                student.load_state_dict(done[b]["student"])
+                if "student_opt" in done[b]: opt.load_state_dict(done[b]["student_opt"])  # parts of version 0.1 lack it
+            else:  # the student learns from everything synthesized so far, then competes on the next round
+                distill(student, teacher, torch.cat([d["images"] for d in done[:b + 1]]), kd, seed=run.seed_for("kd", b), opt=opt, run=run)
+                if run.world == 1:
+                    done[b]["student"] = {k: v.detach().cpu() for k, v in student.state_dict().items()}
+                    done[b]["student_opt"] = opt.state_dict()
+                    atomic_save(done[b], f)
+        if fresh:
+            for cb in batch_callbacks: cb(BatchDone(b, done[b], student))
     if run.world > 1: done = _gather(parts, done)
     return _finish(out, teacher, r, done, resumed, write=run.rank == 0)
 

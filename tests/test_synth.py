@@ -115,5 +115,43 @@ def test_torchrun_shards_batches_and_gives_the_images_of_one_process(teacher_ckp
     assert two["n"] == one["n"] == 30 and len(two["batches"]) == 4 and two["bn_distance"] == one["bn_distance"]
     again = subprocess.run([*torchrun, *args, "--out", str(tmp_path / "two")], capture_output=True, text=True, env=env, timeout=600)
     assert again.returncode == 0 and json.loads(again.stdout)["batches_resumed"] == 4, again.stderr[-800:]
-    r = subprocess.run([*torchrun, *[a if a != "deepinversion" else "adi" for a in args], "--out", str(tmp_path / "adi")], capture_output=True, text=True, env=env, timeout=600)
-    assert r.returncode != 0 and "adi runs in one process" in r.stderr
+
+
+def test_adi_under_torchrun_learns_once_per_round(teacher_ckpt, tmp_path):
+    "ADI with 2 processes: the student learns after each round of 2 batches, the same on both ranks; rebuilt here from the schedule."
+    from deepinversion_nb.compete import ADI_KD
+    from deepinversion_nb.inversion import invert
+    from deepinversion_nb.synth import build_objective, build_transforms
+    from deepinversion_nb.train import Run, distill, seeded
+    from dataclasses import replace
+    n, batch, iters, kd_steps, seed = 12, 4, 8, 12, 2
+    args = [str(a) for a in ["synth", "--teacher", teacher_ckpt, "--recipe", "adi", "--count", n, "--batch", batch, "--iters", iters,
+                             "--kd-steps", kd_steps, "--device", "cpu", "--seed", seed]]
+    env = {**os.environ, "OMP_NUM_THREADS": "1"}
+    torchrun = [str(BIN / "torchrun"), "--standalone", "--nproc-per-node", "2", "-m", "deepinversion_nb.cli"]
+    r = subprocess.run([*torchrun, *args, "--json", "--out", str(tmp_path / "adi")], capture_output=True, text=True, env=env, timeout=600)
+    assert r.returncode == 0, r.stderr[-1500:]
+    got = torch.load(tmp_path / "adi" / "images.pt", weights_only=True)["images"]
+    # the schedule, step by step in this process: rounds {0, 1} and {2}; the student learns after each round
+    teacher, run, threads = default_teacher("mnist5k", progress=False), Run.make("cpu", seed=seed), torch.get_num_threads()
+    torch.set_num_threads(1)
+    try:
+        r_adi = recipe("adi", iters=iters)
+        with seeded(run.seed_for("student")): student = build_model("convnet_small", teacher.card.meta)
+        opt, kd = torch.optim.Adam(student.parameters(), ADI_KD.lr), replace(ADI_KD, steps=kd_steps)
+        y = torch.arange(n) % 10
+        made = []
+        for b in range(3):
+            res = invert(teacher, build_objective(r_adi, student), y[b * batch:(b + 1) * batch], r_adi.phases, r_adi.lr,
+                         build_transforms(r_adi), seed=run.seed_for("batch", b), run=run)
+            made.append(res.images)
+            if b in (1, 2): distill(student, teacher, torch.cat(made), kd, seed=run.seed_for("kd", b), opt=opt, run=run)
+    finally: torch.set_num_threads(threads)
+    assert torch.equal(got, torch.cat(made))
+    # one process learns after every batch instead: batch 1 already competes with a trained student
+    cli_json(*args, "--out", tmp_path / "one")
+    one_images = torch.load(tmp_path / "one" / "images.pt", weights_only=True)["images"]
+    assert torch.equal(one_images[:batch], got[:batch]) and not torch.equal(one_images[batch:2 * batch], got[batch:2 * batch])
+    again = subprocess.run([*torchrun, *args, "--json", "--out", str(tmp_path / "adi")], capture_output=True, text=True, env=env, timeout=600)  # resumes: the rounds' KD is replayed
+    assert again.returncode == 0 and json.loads(again.stdout)["batches_resumed"] == 3, again.stderr[-800:]
+    assert torch.equal(torch.load(tmp_path / "adi" / "images.pt", weights_only=True)["images"], got)
