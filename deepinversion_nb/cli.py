@@ -16,7 +16,7 @@ from .train import Run, KDConfig, ProgressBar, seeded, train_classifier
 from .inversion import Term
 from .synth import PRESETS, RECIPES, SCHEDULES, default_preset, recipe, synthesize
 from .distill import distill_images
-from .experiments import DEMO_PRESETS, report_markdown, run_demo
+from .experiments import DEMO_PRESETS, report_markdown, run_demo, run_demo_seeds, seeds_markdown
 from .metrics import VIEWS, Verifier, judge, read_image_set
 
 # %% auto 0
@@ -178,10 +178,19 @@ def _demo_args(s):
     s.add_argument("--data", default="mnist5k", choices=("mnist5k", "digits"))
     s.add_argument("--out", default="deepinversion-demo", help="output folder (a re-run with the same arguments resumes)")
     s.add_argument("--seed", type=int, default=0)
+    s.add_argument("--seeds", default=None, help="several seeds, e.g. 0,1,2: one demo each in OUT/seed_S/, their mean ± std in OUT/report.json")
+
+def _demo_human(r: dict) -> str:
+    files = "report.json, report.md and seed_S/ for each seed" if "seeds" in r else "report.json, report.md, grid_*.png, teacher.pt, students/"
+    return (seeds_markdown(r) if "seeds" in r else report_markdown(r)) + f"\nwritten to {r['out']}/ ({files})"
 
 @verb("demo", "the main job: the paper's ablation — four kinds of synthetic images, a student distilled from each, and real-data KD",
-      _demo_args, lambda r: report_markdown(r) + f"\nwritten to {r['out']}/ (report.json, report.md, grid_*.png, teacher.pt, students/)")
+      _demo_args, _demo_human)
 def cmd_demo(a, run: Run) -> dict:
+    if a.seeds is not None:
+        try: seeds = [int(x) for x in a.seeds.split(",")]
+        except ValueError: raise InputError(f"--seeds takes whole numbers separated by commas, e.g. 0,1,2; got {a.seeds!r}") from None
+        return {"out": a.out, **run_demo_seeds(a.preset, a.data, a.out, seeds, run, progress=a.json != "-")}
     return {"out": a.out, **run_demo(a.preset, a.data, a.out, run, progress=a.json != "-")}
 
 # %% ../nbs/13_cli.ipynb

@@ -4,8 +4,8 @@
 
 # %% ../nbs/10_demo.ipynb 3
 from __future__ import annotations
-import json, time
-from dataclasses import dataclass
+import json, statistics, time
+from dataclasses import dataclass, replace
 from pathlib import Path
 import torch
 from .data import InputError, get_data, normalize, split_of, show_images
@@ -15,7 +15,7 @@ from .train import Run, KDConfig, distill, default_teacher, seeded
 from .synth import synthesize, recipe
 
 # %% auto 0
-__all__ = ['DEMO_PRESETS', 'ROWS', 'DemoPreset', 'report_markdown', 'run_demo']
+__all__ = ['DEMO_PRESETS', 'ROWS', 'DemoPreset', 'report_markdown', 'run_demo', 'seeds_markdown', 'run_demo_seeds']
 
 # %% ../nbs/10_demo.ipynb
 @dataclass
@@ -116,4 +116,37 @@ def run_demo(preset: str = "full", data: str = "mnist5k", out="deepinversion-dem
         else: rep["rows"][name] = _row(teacher, test_ds, name, p, out, run, progress)
         if name != "real": _save_grid(out, name)
         _write_report(out, rep)
+    return rep
+
+# %% ../nbs/10_demo.ipynb
+def seeds_markdown(rep: dict) -> str:
+    "The several-seed report as a Markdown table of mean ± standard deviation."
+    t = rep["teacher"]["accuracy"]
+    lines = [f"Data-free distillation on `{rep['data']}` (preset `{rep['preset']}`, seeds {', '.join(map(str, rep['seeds']))}: "
+             f"mean ± standard deviation); teacher `{rep['teacher']['arch']}` {t:.2%}, student `{rep['student']}`.", "",
+             "| row | student accuracy | % of teacher | per seed |", "|---|---|---|---|"]
+    for k, r in rep["rows"].items():
+        lines.append(f"| {k} | {r['student_accuracy']:.2%} ± {r['std']:.2%} | {r['student_accuracy'] / t:.1%} | {', '.join(f'{a:.1%}' for a in r['per_seed'])} |")
+    return "\n".join(lines) + "\n"
+
+def run_demo_seeds(preset: str = "quick", data: str = "mnist5k", out="deepinversion-demo", seeds=(0, 1, 2),
+                   run: Run | None = None, progress: bool = True) -> dict:
+    "The demo once per seed in `out/seed_<S>/`, and each row's mean ± standard deviation in `out/report.json`."
+    seeds = [int(s) for s in seeds]
+    if len(seeds) < 2 or len(set(seeds)) != len(seeds): raise InputError(f"--seeds needs two or more different seeds (e.g. 0,1,2), got {seeds}; for one seed use --seed")
+    if preset not in DEMO_PRESETS: raise InputError(f"unknown preset {preset!r}; use one of {', '.join(DEMO_PRESETS)}")
+    out, run = check_output_dir(out, "report.json"), run or Run.make()
+    rep = {"data": data, "preset": preset, "seeds": seeds, "student": DEMO_PRESETS[preset].student}
+    old = _old_report(out / "report.json")
+    if old and any(old.get(k) != rep[k] for k in rep):
+        diff = next(k for k in rep if old.get(k) != rep[k])
+        raise InputError(f"{str(out)!r} holds a demo with another {diff} ({old.get(diff)!r}); choose another --out or delete that folder")
+    out.mkdir(parents=True, exist_ok=True)
+    if not old: write_json(out / "report.json", {**rep, "rows": {}})  # the folder is now a several-seed demo that resumes
+    reps = [run_demo(preset, data, out / f"seed_{s}", replace(run, seed=s), progress) for s in seeds]
+    acc = {k: [r["rows"][k]["student_accuracy"] for r in reps] for k in reps[0]["rows"]}
+    rep.update(teacher=reps[0]["teacher"],
+               rows={k: {"student_accuracy": statistics.mean(v), "std": statistics.stdev(v), "per_seed": v} for k, v in acc.items()})
+    write_json(out / "report.json", rep)
+    atomic_write_text(out / "report.md", seeds_markdown(rep))
     return rep

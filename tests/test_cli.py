@@ -118,3 +118,8 @@ def test_help_for_every_verb():
         assert verb in top.stdout
         r = cli_here(verb, "--help")
         assert r.returncode == 0 and "--json" in r.stdout, r.stdout
+
+def test_demo_seeds_bad_input(tmp_path):
+    for seeds, expect in [("0,x", "whole numbers separated by commas"), ("1", "two or more different seeds"), ("2,2", "two or more different seeds")]:
+        assert_one_line_error(cli_here("demo", "--preset", "tiny", "--seeds", seeds, "--out", tmp_path / "d"), expect)
+    assert not (tmp_path / "d").exists()  # refused before anything was written
