@@ -15,7 +15,7 @@ from .train import Run, KDConfig, distill, default_teacher, seeded
 from .synth import synthesize, recipe
 
 # %% auto 0
-__all__ = ['DEMO_PRESETS', 'ROWS', 'DemoPreset', 'report_markdown', 'run_demo', 'seeds_markdown', 'run_demo_seeds']
+__all__ = ['DEMO_PRESETS', 'ROWS', 'ROW_NAMES', 'DemoPreset', 'report_markdown', 'run_demo', 'seeds_markdown', 'run_demo_seeds']
 
 # %% ../nbs/10_demo.ipynb
 @dataclass
@@ -60,16 +60,17 @@ def _row(teacher, test_ds, name: str, p: DemoPreset, out: Path, run: Run, progre
     return {**row, "in_loop_student": curve} if curve else row
 
 # %% ../nbs/10_demo.ipynb
+ROW_NAMES = {"noise": "noise + CE (logit inversion)", "prior": "+ R_prior (DeepDream)", "feature": "+ R_feature (DeepInversion)",
+             "compete": "+ R_compete (ADI)", "real": "real training images (reference)"}
+
 def report_markdown(rep: dict) -> str:
     "The report as a Markdown table."
     t = rep["teacher"]["accuracy"]
     lines = [f"Data-free distillation on `{rep['data']}` (preset `{rep['preset']}`, seed {rep['seed']}); "
              f"teacher `{rep['teacher']['arch']}` {t:.2%}, student `{rep['student']}`.", "",
              "| row | student accuracy | % of teacher | images | steps | synth s | KD s |", "|---|---|---|---|---|---|---|"]
-    names = {"noise": "noise + CE (logit inversion)", "prior": "+ R_prior (DeepDream)", "feature": "+ R_feature (DeepInversion)",
-             "compete": "+ R_compete (ADI)", "real": "real training images (reference)"}
     for k, r in rep["rows"].items():
-        lines.append(f"| {names[k]} | {r['student_accuracy']:.2%} | {r['student_accuracy'] / t:.1%} | {r['images']} | {r['iterations']} | {r['synth_seconds']:.0f} | {r['kd_seconds']:.0f} |")
+        lines.append(f"| {ROW_NAMES[k]} | {r['student_accuracy']:.2%} | {r['student_accuracy'] / t:.1%} | {r['images']} | {r['iterations']} | {r['synth_seconds']:.0f} | {r['kd_seconds']:.0f} |")
     return "\n".join(lines) + "\n"
 
 def _save_grid(out: Path, name: str):
@@ -87,6 +88,11 @@ def _old_report(f: Path) -> dict:
     try: return json.loads(f.read_text())
     except (ValueError, UnicodeDecodeError): raise InputError(f"{str(f)!r} is damaged; delete it (finished rows are then redone) or choose another --out") from None
 
+def _check_same_demo(old: dict, rep: dict, out: Path):
+    "Refuse a folder that holds a demo made with other arguments (a re-run with the same ones resumes)."
+    diff = next((k for k in rep if old and old.get(k) != rep[k]), None)
+    if diff: raise InputError(f"{str(out)!r} holds a demo with another {diff} ({old.get(diff)!r}); choose another --out or delete that folder")
+
 def _write_report(out: Path, rep: dict):
     write_json(out / "report.json", rep)
     atomic_write_text(out / "report.md", report_markdown(rep))
@@ -100,9 +106,7 @@ def run_demo(preset: str = "full", data: str = "mnist5k", out="deepinversion-dem
     seed = run.seed
     rep = {"data": data, "preset": preset, "seed": seed, "student": p.student}
     old = _old_report(out / "report.json")
-    if old and any(old.get(k) != rep[k] for k in rep):  # checked before the teacher is trained or anything is written
-        diff = next(k for k in rep if old.get(k) != rep[k])
-        raise InputError(f"{str(out)!r} holds a demo with another {diff} ({old.get(diff)!r}); choose another --out or delete that folder")
+    _check_same_demo(old, rep, out)  # before the teacher is trained or anything is written
     teacher = default_teacher(data, run.device, progress=progress)
     test_ds = get_data(f"{data}:test")
     rep.update(teacher={"arch": teacher.card.arch, "accuracy": evaluate(teacher, test_ds)["accuracy"]}, rows={})
@@ -126,7 +130,7 @@ def seeds_markdown(rep: dict) -> str:
              f"mean ± standard deviation); teacher `{rep['teacher']['arch']}` {t:.2%}, student `{rep['student']}`.", "",
              "| row | student accuracy | % of teacher | per seed |", "|---|---|---|---|"]
     for k, r in rep["rows"].items():
-        lines.append(f"| {k} | {r['student_accuracy']:.2%} ± {r['std']:.2%} | {r['student_accuracy'] / t:.1%} | {', '.join(f'{a:.1%}' for a in r['per_seed'])} |")
+        lines.append(f"| {ROW_NAMES[k]} | {r['student_accuracy']:.2%} ± {r['std']:.2%} | {r['student_accuracy'] / t:.1%} | {', '.join(f'{a:.1%}' for a in r['per_seed'])} |")
     return "\n".join(lines) + "\n"
 
 def run_demo_seeds(preset: str = "quick", data: str = "mnist5k", out="deepinversion-demo", seeds=(0, 1, 2),
@@ -138,9 +142,7 @@ def run_demo_seeds(preset: str = "quick", data: str = "mnist5k", out="deepinvers
     out, run = check_output_dir(out, "report.json"), run or Run.make()
     rep = {"data": data, "preset": preset, "seeds": seeds, "student": DEMO_PRESETS[preset].student}
     old = _old_report(out / "report.json")
-    if old and any(old.get(k) != rep[k] for k in rep):
-        diff = next(k for k in rep if old.get(k) != rep[k])
-        raise InputError(f"{str(out)!r} holds a demo with another {diff} ({old.get(diff)!r}); choose another --out or delete that folder")
+    _check_same_demo(old, rep, out)
     out.mkdir(parents=True, exist_ok=True)
     if not old: write_json(out / "report.json", {**rep, "rows": {}})  # the folder is now a several-seed demo that resumes
     reps = [run_demo(preset, data, out / f"seed_{s}", replace(run, seed=s), progress) for s in seeds]
