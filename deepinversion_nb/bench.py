@@ -11,7 +11,7 @@ from .data import InputError, DataMeta, get_data
 from .store import write_json
 from .models import ZOO, IMAGENET_LITE, build_model, load_teacher, torchvision_archs
 from .train import Run, TEACHERS
-from .inversion import Phase, invert, lr_at, make_targets, pixel_bounds
+from .inversion import Phase, invert, lr_at, make_targets
 from .synth import Recipe, recipe, default_preset, build_objective, build_transforms
 
 # %% auto 0
@@ -124,7 +124,7 @@ def reference_steps(teacher: nn.Module, r: Recipe, targets: torch.Tensor, k: int
             for ch in range(c.channels):  # clip colour by colour
                 m, s = c.mean[ch], c.std[ch]
                 x.data[:, ch] = torch.clamp(x.data[:, ch], -m / s, (1 - m) / s)
-            if best_cost > loss.item(): best, best_cost = x.data.clone(), loss.item()
+            if best_cost > loss.item(): best, best_cost = x.data.clone(), loss.item()  # kept only to time it, as the official loop does
             times.append(_now(dev) - t0)
     finally:
         for h in hooks: h.handle.remove()

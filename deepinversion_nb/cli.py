@@ -8,9 +8,8 @@ import argparse, json, math, os, signal, sys, threading, time
 from dataclasses import dataclass, replace
 from typing import Callable
 import torch
-from .data import InputError, DATA_SPECS, TensorData, get_data, split_of
+from .data import InputError, DATA_SPECS, TensorData, batches, get_data, split_of
 from .store import load_images, check_output_file, write_json
-from .data import batches
 from .models import ZOO, IMAGENET_LITE, build_model, evaluate, load_checkpoint, load_teacher, model_data, save_checkpoint, torchvision_archs
 from .train import Run, KDConfig, ProgressBar, seeded, train_classifier
 from .inversion import Term
@@ -243,8 +242,8 @@ def _bench_cases(a, run: Run) -> list:
     dtype, dev = a.amp or "float32", str(run.device)
     known = {c.model: c for c in default_cases(dev, dtype)}
     names = a.models.split(",") if a.models else list(known)
-    pick = lambda m: known.get(m) or Case(m, 16, 224, dev, dtype)
-    return [replace(pick(m), batch=a.batch or pick(m).batch, resolution=a.resolution or pick(m).resolution) for m in names]
+    cases = [known.get(m) or Case(m, 16, 224, dev, dtype) for m in names]
+    return [replace(c, batch=a.batch or c.batch, resolution=a.resolution or c.resolution) for c in cases]
 
 def _bench_human(r: dict) -> str:
     head = f"{r['machine']['cpu']} ({r['machine']['gpu'] or 'no GPU'}), {r['machine']['torch_threads']} thread(s), torch {r['machine']['torch']}"

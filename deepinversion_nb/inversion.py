@@ -160,9 +160,9 @@ class _Tracker:
     def __init__(self, x: torch.Tensor):
         self.x, dev = x.detach().clone(), x.device
         self.loss, self.step, self.bad_step = torch.tensor(math.inf, device=dev), torch.tensor(-1, device=dev), torch.tensor(-1, device=dev)
-        self.parts, self.bad_parts = {}, {}
+        self.parts, self.bad_parts, self.nan = {}, {}, torch.tensor(math.nan, device=dev)
     def update(self, step: int, x: torch.Tensor, total: torch.Tensor, values: dict):
-        t, nan = total.detach().float(), torch.tensor(math.nan, device=x.device)
+        t, nan = total.detach().float(), self.nan
         better, bad = t < self.loss, ~torch.isfinite(t) & (self.bad_step < 0)
         self.loss, self.x = torch.where(better, t, self.loss), torch.where(better, x.detach(), self.x)
         self.step, self.bad_step = torch.where(better, step, self.step), torch.where(bad, step, self.bad_step)
@@ -229,7 +229,9 @@ def invert(teacher: nn.Module, # the classifier to invert (with a `card`), froze
                 else: total.backward(); opt.step()
                 if ph.clip:
                     with torch.no_grad(): x.data = torch.maximum(torch.minimum(x.data, hi), lo)
-                stop = [cb(Progress(step, steps, total.detach(), {n: v.detach() for n, v in values.items()}, cur_lr, x.detach(), pi)) for cb in callbacks]
+                if callbacks:
+                    p = Progress(step, steps, total.detach(), {n: v.detach() for n, v in values.items()}, cur_lr, x.detach(), pi)
+                    stop = [cb(p) for cb in callbacks]
                 step += 1
                 if any(stop): break
             if any(stop): break
