@@ -63,7 +63,8 @@ class _BNDistance(torch.autograd.Function):
         a = um * g - b * mean        # through μ: 1/m
         zeros = torch.zeros_like(b, dtype=x.dtype)
         # a + b·x per channel, in one pass: BatchNorm's inference kernel with mean 0, variance 1, weight b, bias a
-        return F.batch_norm(x, zeros, torch.ones_like(zeros), b.to(x.dtype), a.to(x.dtype), False, 0.0, 0.0), None, None
+        # (eps must be > 0 on CUDA; 1e-30 leaves 1/√(1 + eps) exactly 1 in float32)
+        return F.batch_norm(x, zeros, torch.ones_like(zeros), b.to(x.dtype), a.to(x.dtype), False, 0.0, 1e-30), None, None
 
 def bn_distance_of(bn: nn.Module, x: torch.Tensor) -> torch.Tensor:
     "‖μ(x) − running_mean‖₂ + ‖σ²(x) − running_var‖₂ for the input `x` of BN layer `bn` (biased σ², float32 result)."
