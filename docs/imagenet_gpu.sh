@@ -34,8 +34,9 @@ if [ "$(left)" -gt 120 ]; then
 fi
 if [ "$(left)" -gt 90 ]; then
   log "bench"
-  timeout 60 deepinversion bench --device "$DEV" --json "$OUT/gpu.json" >>"$OUT/log.txt" 2>&1; log "bench rc $?"
-  timeout 60 deepinversion bench --device "$DEV" --amp bf16 --json "$OUT/gpu_bf16.json" >>"$OUT/log.txt" 2>&1; log "bench bf16 rc $?"
+  timeout 60 deepinversion bench --device "$DEV" --json "$WORK/gpu.json" >>"$OUT/log.txt" 2>&1; log "bench rc $?"
+  timeout 60 deepinversion bench --device "$DEV" --amp bf16 --json "$WORK/gpu_bf16.json" >>"$OUT/log.txt" 2>&1; log "bench bf16 rc $?"
+  tar cf "$OUT/bench.tar" -C "$WORK" $(cd "$WORK" && ls gpu*.json 2>/dev/null)  # one file back: the GPU machine returns at most 8
 fi
 synth di_bn003 deepinversion --weight bn=0.003
 synth di_bn03 deepinversion --weight bn=0.03
