@@ -11,15 +11,16 @@ import torch
 from .data import InputError, DATA_SPECS, TensorData, batches, get_data, split_of
 from .store import load_images, check_output_file, write_json
 from .models import ZOO, IMAGENET_LITE, build_model, evaluate, load_checkpoint, load_teacher, model_data, save_checkpoint, torchvision_archs
-from .train import Run, KDConfig, ProgressBar, seeded, train_classifier
+from .train import Run, KDConfig, ProgressBar, distill, seeded, train_classifier
 from .inversion import Term
 from .synth import PRESETS, RECIPES, SCHEDULES, default_preset, recipe, synthesize
 from .distill import distill_images
 from .experiments import DEMO_PRESETS, report_markdown, run_demo, run_demo_seeds, seeds_markdown
 from .metrics import VIEWS, Verifier, judge, read_image_set
+from .prune import prune, count_params, count_flops, prune_markdown, run_prune_demo
 
 # %% auto 0
-__all__ = ['VERBS', 'Verb', 'verb', 'count', 'rate', 'cmd_train', 'cmd_eval', 'cmd_synth', 'cmd_distill', 'cmd_demo',
+__all__ = ['VERBS', 'Verb', 'verb', 'count', 'rate', 'cmd_train', 'cmd_eval', 'cmd_synth', 'cmd_distill', 'cmd_prune', 'cmd_demo',
            'cmd_metrics', 'cmd_bench', 'build_parser', 'main']
 
 # %% ../nbs/13_cli.ipynb
@@ -172,20 +173,58 @@ def cmd_distill(a, run: Run) -> dict:
     return {"out": a.out, **res}
 
 # %% ../nbs/13_cli.ipynb
+def _prune_args(s):
+    s.add_argument("--teacher", required=True, help="checkpoint to prune (convnet*, cifar_resnet*, cifar_vgg11_bn)")
+    s.add_argument("--ratio", type=float, required=True, help="fraction of each layer's filters to remove, between 0 and 1")
+    s.add_argument("--criterion", default="bn", choices=("bn", "l1"), help="filter importance: |BN scale| (default) or the filter's L1 norm")
+    s.add_argument("--scope", default="layer", choices=("layer", "global"), help="the same fraction in every layer (default) or one global threshold")
+    s.add_argument("--images", default=None, help="recover by KD on these images (a 'synth' folder, images.pt or an ImageFolder); without: no finetune")
+    s.add_argument("--steps", type=count, default=KDConfig.steps, help="distillation steps of the recovery")
+    s.add_argument("--test", default=None, help="test data spec (default: the teacher's test split)")
+    s.add_argument("--seed", type=int, default=0)
+    s.add_argument("--out", required=True, help="pruned checkpoint to write")
+    s.add_argument("--overwrite", action="store_true", help="replace --out if it exists (never the teacher)")
+
+@verb("prune", "remove a fraction of a checkpoint's filters, then recover it by distillation on images", _prune_args,
+      lambda r: f"{r['params']:,} of {r['teacher_params']:,} parameters, {r['flops']:,} of {r['teacher_flops']:,} multiply-adds; {_accuracy(r)}; saved {r['out']}")
+def cmd_prune(a, run: Run) -> dict:
+    check_output_file(a.out, inputs=[a.teacher] + [a.images] * bool(a.images), overwrite=a.overwrite)
+    teacher = load_checkpoint(a.teacher, run.device)
+    small = prune(teacher, a.ratio, a.criterion, a.scope)
+    res = {"ratio": a.ratio, "criterion": a.criterion, "scope": a.scope, "params": count_params(small), "flops": count_flops(small),
+           "teacher_params": count_params(teacher), "teacher_flops": count_flops(teacher), "images": 0, "steps": 0}
+    if a.images:
+        x = load_images(a.images, teacher.card)
+        distill(small, teacher, x, KDConfig(steps=a.steps), seed=run.seed_for("kd"), callbacks=_bar(a, "recover"), run=run)
+        res.update(images=len(x), steps=a.steps)
+    test = a.test or teacher.extra.get("test_data")
+    if test:
+        ds, lmap = model_data(small.card, test)
+        res.update(test_data=test, **evaluate(small, ds, lmap))
+    save_checkpoint(small, a.out, **res, teacher=str(a.teacher))
+    return {"out": a.out, **res}
+
+# %% ../nbs/13_cli.ipynb
 def _demo_args(s):
     s.add_argument("--preset", default="full", choices=list(DEMO_PRESETS), help="full (default), quick, or tiny (seconds, for tests)")
     s.add_argument("--data", default="mnist5k", choices=("mnist5k", "digits"))
     s.add_argument("--out", default="deepinversion-demo", help="output folder (a re-run with the same arguments resumes)")
     s.add_argument("--seed", type=int, default=0)
     s.add_argument("--seeds", default=None, help="several seeds, e.g. 0,1,2: one demo each in OUT/seed_S/, their mean ± std in OUT/report.json")
+    s.add_argument("--task", default="distill", choices=("distill", "prune"), help="distill (default): the ablation; prune: data-free pruning")
+    s.add_argument("--ratios", default="0.5,0.75", help="--task prune: fractions of filters to remove, comma-separated")
 
 def _demo_human(r: dict) -> str:
+    if r.get("task") == "prune": return prune_markdown(r) + f"\nwritten to {r['out']}/ (report.json, report.md, grid_*.png, models/)"
     files = "report.json, report.md and seed_S/ for each seed" if "seeds" in r else "report.json, report.md, grid_*.png, teacher.pt, students/"
     return (seeds_markdown(r) if "seeds" in r else report_markdown(r)) + f"\nwritten to {r['out']}/ ({files})"
 
 @verb("demo", "the main job: the paper's ablation — four kinds of synthetic images, a student distilled from each, and real-data KD",
       _demo_args, _demo_human)
 def cmd_demo(a, run: Run) -> dict:
+    if a.task == "prune":
+        if a.seeds is not None: raise InputError("--seeds works with --task distill only; run --task prune once per --seed")
+        return {"out": a.out, **run_prune_demo(a.preset, a.data, a.out, run, progress=a.json != "-", ratios=a.ratios.split(","))}
     if a.seeds is not None:
         try: seeds = [int(x) for x in a.seeds.split(",")]
         except ValueError: raise InputError(f"--seeds takes whole numbers separated by commas, e.g. 0,1,2; got {a.seeds!r}") from None

@@ -15,7 +15,8 @@ from .train import Run, KDConfig, distill, default_teacher, seeded
 from .synth import synthesize, recipe
 
 # %% auto 0
-__all__ = ['DEMO_PRESETS', 'ROWS', 'ROW_NAMES', 'DemoPreset', 'report_markdown', 'run_demo', 'seeds_markdown', 'run_demo_seeds']
+__all__ = ['DEMO_PRESETS', 'ROWS', 'ROW_NAMES', 'DemoPreset', 'row_images', 'report_markdown', 'run_demo', 'seeds_markdown',
+           'run_demo_seeds']
 
 # %% ../nbs/10_demo.ipynb
 @dataclass
@@ -39,17 +40,19 @@ DEMO_PRESETS = {
 ROWS = {"noise": "logit", "prior": "deepdream", "feature": "deepinversion", "compete": "adi"}  # row → recipe
 
 # %% ../nbs/10_demo.ipynb
-def _row(teacher, test_ds, name: str, p: DemoPreset, out: Path, run: Run, progress: bool) -> dict:
+def row_images(teacher, test_ds, name: str, p: DemoPreset, out: Path, run: Run, progress: bool) -> tuple:
+    "Row `name`'s images (model space), synthesized into `out/images/<name>` (resumable) or the real training split; also its seconds, steps and ADI's curve."
     curve = []  # ADI: accuracy of the in-loop student as the pool grows
     if name == "real":
         train = get_data(split_of(test_ds.meta.name, "train"))
-        x, synth_s = normalize(train.tensors()[0], teacher.card.mean, teacher.card.std), 0.0
-        iters = 0
-    else:
-        watch = lambda d: curve.append({"images": (d.index + 1) * p.batch, "accuracy": evaluate(d.student, test_ds)["accuracy"]})
-        m = synthesize(teacher, p.recipe(ROWS[name]), p.n, out / "images" / name, batch=p.batch, run=run,
-                       student_arch=p.student, kd_steps=p.adi_kd_steps, progress=progress, batch_callbacks=[watch] if name == "compete" else [])
-        x, synth_s, iters = read_images(out / "images" / name)["images"], m["seconds"], m["steps"]
+        return normalize(train.tensors()[0], teacher.card.mean, teacher.card.std), 0.0, 0, curve
+    watch = lambda d: curve.append({"images": (d.index + 1) * p.batch, "accuracy": evaluate(d.student, test_ds)["accuracy"]})
+    m = synthesize(teacher, p.recipe(ROWS[name]), p.n, out / "images" / name, batch=p.batch, run=run,
+                   student_arch=p.student, kd_steps=p.adi_kd_steps, progress=progress, batch_callbacks=[watch] if name == "compete" else [])
+    return read_images(out / "images" / name)["images"], m["seconds"], m["steps"], curve
+
+def _row(teacher, test_ds, name: str, p: DemoPreset, out: Path, run: Run, progress: bool) -> dict:
+    x, synth_s, iters, curve = row_images(teacher, test_ds, name, p, out, run, progress)
     with seeded(run.seed_for("student")): student = build_model(p.student, teacher.card.meta).to(run.device)
     t0 = time.time()
     distill(student, teacher, x, p.kd, seed=run.seed_for("kd"), run=run)

@@ -24,12 +24,13 @@ def conv_bn(c_in: int, c_out: int, stride: int = 1) -> nn.Sequential:
 
 class ConvNet(nn.Module):
     "Conv-BN-ReLU stages (`depth` convs each, max-pool between), global average pool, linear head."
-    def __init__(self, in_channels: int = 1, num_classes: int = 10, widths=(32, 64, 128), depth: int = 1):
+    def __init__(self, in_channels: int = 1, num_classes: int = 10, widths=(32, 64, 128), depth: int = 1, channels=None):
         super().__init__()
         layers, c = [], in_channels
-        for i, w in enumerate(widths):
+        each = iter(channels or [w for w in widths for _ in range(depth)])  # `channels`: every conv's own width (a pruned net)
+        for i in range(len(widths)):
             if i: layers.append(nn.MaxPool2d(2, ceil_mode=True))
-            for _ in range(depth): layers.append(conv_bn(c, w)); c = w
+            for _ in range(depth): w = next(each); layers.append(conv_bn(c, w)); c = w
         self.features, self.head = nn.Sequential(*layers), nn.Linear(c, num_classes)
     def forward(self, x): return self.head(self.features(x).mean((2, 3)))
 
@@ -42,20 +43,22 @@ class MLP(nn.Module):
 
 # %% ../nbs/02_models.ipynb
 class BasicBlock(nn.Module):
-    "Two 3×3 conv-BN layers with an identity (or 1×1 projection) shortcut."
-    def __init__(self, c_in: int, c_out: int, stride: int = 1):
+    "Two 3×3 conv-BN layers with an identity (or 1×1 projection) shortcut; `mid`: the inner width (default `c_out`)."
+    def __init__(self, c_in: int, c_out: int, stride: int = 1, mid: int | None = None):
         super().__init__()
-        self.body = nn.Sequential(conv_bn(c_in, c_out, stride), nn.Conv2d(c_out, c_out, 3, 1, 1, bias=False), nn.BatchNorm2d(c_out))
+        mid = mid or c_out
+        self.body = nn.Sequential(conv_bn(c_in, mid, stride), nn.Conv2d(mid, c_out, 3, 1, 1, bias=False), nn.BatchNorm2d(c_out))
         self.short = nn.Identity() if stride == 1 and c_in == c_out else nn.Sequential(nn.Conv2d(c_in, c_out, 1, stride, bias=False), nn.BatchNorm2d(c_out))
     def forward(self, x): return F.relu(self.body(x) + self.short(x))
 
 class CifarResNet(nn.Module):
-    "ResNet for small images: 3×3 stem, four stages of `BasicBlock`s (64-128-256-512)."
-    def __init__(self, blocks=(2, 2, 2, 2), in_channels: int = 3, num_classes: int = 10):
+    "ResNet for small images: 3×3 stem, four stages of `BasicBlock`s (64-128-256-512); `mids`: each block's inner width."
+    def __init__(self, blocks=(2, 2, 2, 2), in_channels: int = 3, num_classes: int = 10, mids=None):
         super().__init__()
         layers, c = [conv_bn(in_channels, 64)], 64
+        mid = iter(mids or [None] * sum(blocks))
         for i, (n, w) in enumerate(zip(blocks, (64, 128, 256, 512))):
-            for j in range(n): layers.append(BasicBlock(c, w, 2 if i and not j else 1)); c = w
+            for j in range(n): layers.append(BasicBlock(c, w, 2 if i and not j else 1, next(mid))); c = w
         self.features, self.head = nn.Sequential(*layers), nn.Linear(c, num_classes)
     def forward(self, x): return self.head(self.features(x).mean((2, 3)))
 
