@@ -18,10 +18,11 @@ from .distill import distill_images
 from .experiments import DEMO_PRESETS, report_markdown, run_demo, run_demo_seeds, seeds_markdown
 from .metrics import VIEWS, Verifier, judge, read_image_set
 from .prune import prune, count_params, count_flops, prune_markdown, run_prune_demo
+from .continual import only_classes, extend, learn_new_classes, old_new_accuracy, continual_markdown, run_continual_demo
 
 # %% auto 0
-__all__ = ['VERBS', 'Verb', 'verb', 'count', 'rate', 'cmd_train', 'cmd_eval', 'cmd_synth', 'cmd_distill', 'cmd_prune', 'cmd_demo',
-           'cmd_metrics', 'cmd_bench', 'build_parser', 'main']
+__all__ = ['VERBS', 'Verb', 'verb', 'count', 'rate', 'cmd_train', 'cmd_eval', 'cmd_synth', 'cmd_distill', 'cmd_prune',
+           'cmd_extend', 'cmd_demo', 'cmd_metrics', 'cmd_bench', 'build_parser', 'main']
 
 # %% ../nbs/13_cli.ipynb
 @dataclass
@@ -70,23 +71,30 @@ def _train_args(s):
     s.add_argument("--channels", type=int, default=None, choices=(1, 3), help="channels for folder: data (default 3)")
     s.add_argument("--epochs", type=count, default=15); s.add_argument("--batch", type=count, default=128)
     s.add_argument("--lr", type=rate, default=0.1); s.add_argument("--seed", type=int, default=0)
+    s.add_argument("--classes", default=None, help="train on these classes only, by name, comma-separated (e.g. 0,1,2,3,4); the test data too")
     s.add_argument("--overwrite", action="store_true", help="replace --out if it exists")
+
+def _in_memory(ds, spec: str) -> TensorData:
+    "An ImageFolder loaded into memory at its (first image's) size; other datasets as they are."
+    if isinstance(ds, TensorData): return ds
+    x, y = zip(*ds)
+    if len({tuple(t.shape) for t in x}) > 1: raise InputError(f"{spec} holds images of different sizes {sorted({tuple(t.shape[1:]) for t in x})[:3]}; resize them to one size first")
+    return TensorData((torch.stack(x) * 255).round().to(torch.uint8), torch.tensor(y), ds.meta)
 
 @verb("train", "train a classifier on a dataset spec and save a self-describing checkpoint", _train_args,
       lambda r: f"{_accuracy(r)}; saved {r['out']}")
 def cmd_train(a, run: Run) -> dict:
     check_output_file(a.out, overwrite=a.overwrite)
-    train_ds = get_data(a.data, channels=a.channels)
-    if not isinstance(train_ds, TensorData):  # an ImageFolder: load it into memory at its (first image's) size
-        x, y = zip(*train_ds)
-        if len({tuple(t.shape) for t in x}) > 1: raise InputError(f"{a.data} holds images of different sizes {sorted({tuple(t.shape[1:]) for t in x})[:3]}; resize them to one size first")
-        train_ds = TensorData((torch.stack(x) * 255).round().to(torch.uint8), torch.tensor(y), train_ds.meta)
+    train_ds = _in_memory(get_data(a.data, channels=a.channels), a.data)
+    classes = a.classes.split(",") if a.classes else None
+    if classes: train_ds = only_classes(train_ds, classes)
     test_spec = a.test or (split_of(a.data, "test") if split_of(a.data, "test") != a.data else None)
     with seeded(run.seed_for("model")): model = build_model(a.arch, train_ds.meta).to(run.device)
-    test_ds = model_data(model.card, test_spec)[0] if test_spec else None
+    if classes and test_spec: test_ds = only_classes(_in_memory(get_data(test_spec, channels=a.channels), test_spec), classes)
+    else: test_ds = model_data(model.card, test_spec)[0] if test_spec else None
     t = time.time()
     hist = train_classifier(model, train_ds, test_ds, epochs=a.epochs, batch_size=a.batch, lr=a.lr, seed=a.seed, callbacks=_bar(a, f"train {a.arch}"))
-    res = {"arch": a.arch, "data": a.data, "epochs": a.epochs, "seconds": round(time.time() - t, 1), "out": a.out}
+    res = {"arch": a.arch, "data": a.data, **({"classes": classes} if classes else {}), "epochs": a.epochs, "seconds": round(time.time() - t, 1), "out": a.out}
     if test_ds is not None: res.update(test_data=test_spec, **evaluate(model, test_ds))
     save_checkpoint(model, a.out, **{k: v for k, v in res.items() if k != "out"}, history=hist)
     return res
@@ -205,26 +213,65 @@ def cmd_prune(a, run: Run) -> dict:
     return {"out": a.out, **res}
 
 # %% ../nbs/13_cli.ipynb
+def _extend_args(s):
+    s.add_argument("--teacher", required=True, help="checkpoint to extend (it keeps its classes and their order)")
+    s.add_argument("--data", required=True, help=f"training data holding the new classes: {DATA_SPECS}")
+    s.add_argument("--classes", required=True, help="the new classes by name, comma-separated (e.g. 5,6,7,8,9); only their samples are used")
+    s.add_argument("--images", default=None, help="images of the old classes (a 'synth' folder, images.pt or an ImageFolder); without: new data only (LwF.MC-style)")
+    s.add_argument("--steps", type=count, default=600, help="training steps")
+    s.add_argument("--test", default=None, help="test data with old and new classes (default: the matching test split)")
+    s.add_argument("--seed", type=int, default=0)
+    s.add_argument("--out", required=True, help="extended checkpoint to write")
+    s.add_argument("--overwrite", action="store_true", help="replace --out if it exists (never the teacher)")
+
+def _extend_human(r: dict) -> str:
+    acc = f"old classes {r['old']:.2%}, new {r['new']:.2%}, all {r['all']:.2%} on {r['test_data']}" if "all" in r else "no test split given, so no accuracy"
+    return f"{len(r['classes'])} classes ({', '.join(r['classes'])}); {acc}; saved {r['out']}"
+
+@verb("extend", "add classes to a checkpoint with data of the new classes only, old classes kept by images of them", _extend_args, _extend_human)
+def cmd_extend(a, run: Run) -> dict:
+    check_output_file(a.out, inputs=[a.teacher] + [a.images] * bool(a.images), overwrite=a.overwrite)
+    teacher, new = load_checkpoint(a.teacher, run.device), a.classes.split(",")
+    classes = extend(teacher, new).card.classes  # overlapping or repeated classes fail here, before any work
+    c = teacher.card
+    load = lambda spec: only_classes(_in_memory(get_data(spec, size=c.size, channels=c.channels, mean=c.mean, std=c.std), spec), new, classes)
+    new_ds = load(a.data)
+    x = load_images(a.images, c) if a.images else None
+    model = learn_new_classes(teacher, new_ds, x, None, a.steps, seed=run.seed_for("kd"), run=run, callbacks=_bar(a, "extend"))
+    res = {"classes": classes, "new_classes": new, "samples": len(new_ds), "images": 0 if x is None else len(x), "steps": a.steps}
+    test_spec = a.test or (split_of(a.data, "test") if split_of(a.data, "test") != a.data else None)
+    if test_spec:
+        test_ds = _in_memory(get_data(test_spec, size=c.size, channels=c.channels, mean=c.mean, std=c.std), test_spec)
+        res.update(test_data=test_spec, **old_new_accuracy(model, test_ds, c.classes))
+    save_checkpoint(model, a.out, **res, teacher=str(a.teacher))
+    return {"out": a.out, **res}
+
+# %% ../nbs/13_cli.ipynb
 def _demo_args(s):
     s.add_argument("--preset", default="full", choices=list(DEMO_PRESETS), help="full (default), quick, or tiny (seconds, for tests)")
     s.add_argument("--data", default="mnist5k", choices=("mnist5k", "digits"))
     s.add_argument("--out", default="deepinversion-demo", help="output folder (a re-run with the same arguments resumes)")
     s.add_argument("--seed", type=int, default=0)
     s.add_argument("--seeds", default=None, help="several seeds, e.g. 0,1,2: one demo each in OUT/seed_S/, their mean ± std in OUT/report.json")
-    s.add_argument("--task", default="distill", choices=("distill", "prune"), help="distill (default): the ablation; prune: data-free pruning")
+    s.add_argument("--task", default="distill", choices=("distill", "prune", "continual"),
+                   help="distill (default): the ablation; prune: data-free pruning; continual: data-free continual learning")
     s.add_argument("--ratios", default="0.5,0.75", help="--task prune: fractions of filters to remove, comma-separated")
+    s.add_argument("--old", default="0,1,2,3,4", help="--task continual: the teacher's classes")
+    s.add_argument("--new", default="5,6,7,8,9", help="--task continual: the classes added with their real data only")
 
 def _demo_human(r: dict) -> str:
-    if r.get("task") == "prune": return prune_markdown(r) + f"\nwritten to {r['out']}/ (report.json, report.md, grid_*.png, models/)"
+    if r.get("task") in ("prune", "continual"):
+        return (prune_markdown if r["task"] == "prune" else continual_markdown)(r) + f"\nwritten to {r['out']}/ (report.json, report.md, grid_*.png, models/)"
     files = "report.json, report.md and seed_S/ for each seed" if "seeds" in r else "report.json, report.md, grid_*.png, teacher.pt, students/"
     return (seeds_markdown(r) if "seeds" in r else report_markdown(r)) + f"\nwritten to {r['out']}/ ({files})"
 
 @verb("demo", "the main job: the paper's ablation — four kinds of synthetic images, a student distilled from each, and real-data KD",
       _demo_args, _demo_human)
 def cmd_demo(a, run: Run) -> dict:
-    if a.task == "prune":
-        if a.seeds is not None: raise InputError("--seeds works with --task distill only; run --task prune once per --seed")
-        return {"out": a.out, **run_prune_demo(a.preset, a.data, a.out, run, progress=a.json != "-", ratios=a.ratios.split(","))}
+    if a.task != "distill" and a.seeds is not None: raise InputError(f"--seeds works with --task distill only; run --task {a.task} once per --seed")
+    if a.task == "prune": return {"out": a.out, **run_prune_demo(a.preset, a.data, a.out, run, progress=a.json != "-", ratios=a.ratios.split(","))}
+    if a.task == "continual":
+        return {"out": a.out, **run_continual_demo(a.preset, a.data, a.out, run, progress=a.json != "-", old=a.old.split(","), new=a.new.split(","))}
     if a.seeds is not None:
         try: seeds = [int(x) for x in a.seeds.split(",")]
         except ValueError: raise InputError(f"--seeds takes whole numbers separated by commas, e.g. 0,1,2; got {a.seeds!r}") from None
