@@ -12,7 +12,7 @@ from .data import InputError, TensorData, get_data, normalize
 from .store import check_output_dir, write_json, atomic_write_text
 from .models import build_model, evaluate, load_checkpoint, save_checkpoint
 from .train import Run, TEACHERS, cache_dir, fit, kd_loss, random_affine, seeded, train_classifier
-from .experiments import DEMO_PRESETS, row_images, _old_report, _check_same_demo, _save_grid
+from .experiments import DEMO_PRESETS, md_table, row_images, _old_report, _check_same_demo, _save_grid
 
 # %% auto 0
 __all__ = ['CONTINUAL_ROWS', 'only_classes', 'class_teacher', 'extend', 'continual_loss', 'mixed_batches', 'learn_new_classes',
@@ -113,12 +113,11 @@ CONTINUAL_ROWS = {"lwf": "LwF.MC-style: new data only, KD to the old model on it
 def continual_markdown(rep: dict) -> str:
     "The continual-learning report as a Markdown table."
     t = rep["teacher"]
-    lines = [f"Data-free continual learning on `{rep['data']}` (preset `{rep['preset']}`, seed {rep['seed']}): teacher `{t['arch']}` on classes "
-             f"{','.join(rep['old'])} ({t['accuracy']:.2%}), extended with real data of {','.join(rep['new'])} only.", "",
-             "| row | old classes | new classes | all classes | old images | KD s |", "|---|---|---|---|---|---|"]
-    for k, r in rep["rows"].items():
-        lines.append(f"| {CONTINUAL_ROWS[k]} | {r['old']:.2%} | {r['new']:.2%} | {r['accuracy']:.2%} | {r['images']} | {r['kd_seconds']:.0f} |")
-    return "\n".join(lines) + "\n"
+    return md_table(f"Data-free continual learning on `{rep['data']}` (preset `{rep['preset']}`, seed {rep['seed']}): teacher `{t['arch']}` on classes "
+                    f"{','.join(rep['old'])} ({t['accuracy']:.2%}), extended with real data of {','.join(rep['new'])} only.",
+                    ["row", "old classes", "new classes", "all classes", "old images", "KD s"],
+                    [[CONTINUAL_ROWS[k], f"{r['old']:.2%}", f"{r['new']:.2%}", f"{r['accuracy']:.2%}", r["images"], f"{r['kd_seconds']:.0f}"]
+                     for k, r in rep["rows"].items()])
 
 def _old_images(name: str, teacher, test_old, p, out: Path, run: Run, progress: bool, data: str):
     "Row `name`'s images of the old classes (model space) and their labels (None: the old model labels them)."

@@ -15,8 +15,8 @@ from .train import Run, KDConfig, distill, default_teacher, seeded
 from .synth import synthesize, recipe
 
 # %% auto 0
-__all__ = ['DEMO_PRESETS', 'ROWS', 'ROW_NAMES', 'DemoPreset', 'row_images', 'report_markdown', 'run_demo', 'seeds_markdown',
-           'run_demo_seeds']
+__all__ = ['DEMO_PRESETS', 'ROWS', 'ROW_NAMES', 'DemoPreset', 'row_images', 'md_table', 'report_markdown', 'run_demo',
+           'seeds_markdown', 'run_demo_seeds']
 
 # %% ../nbs/10_demo.ipynb
 @dataclass
@@ -66,15 +66,19 @@ def _row(teacher, test_ds, name: str, p: DemoPreset, out: Path, run: Run, progre
 ROW_NAMES = {"noise": "noise + CE (logit inversion)", "prior": "+ R_prior (DeepDream)", "feature": "+ R_feature (DeepInversion)",
              "compete": "+ R_compete (ADI)", "real": "real training images (reference)"}
 
+def md_table(caption: str, header: list[str], rows) -> str:
+    "A caption line, then a Markdown table of `rows` (each a list of cells; every report's table is one)."
+    lines = [caption, "", "| " + " | ".join(header) + " |", "|" + "---|" * len(header)]
+    return "\n".join(lines + ["| " + " | ".join(map(str, r)) + " |" for r in rows]) + "\n"
+
 def report_markdown(rep: dict) -> str:
     "The report as a Markdown table."
     t = rep["teacher"]["accuracy"]
-    lines = [f"Data-free distillation on `{rep['data']}` (preset `{rep['preset']}`, seed {rep['seed']}); "
-             f"teacher `{rep['teacher']['arch']}` {t:.2%}, student `{rep['student']}`.", "",
-             "| row | student accuracy | % of teacher | images | steps | synth s | KD s |", "|---|---|---|---|---|---|---|"]
-    for k, r in rep["rows"].items():
-        lines.append(f"| {ROW_NAMES[k]} | {r['student_accuracy']:.2%} | {r['student_accuracy'] / t:.1%} | {r['images']} | {r['iterations']} | {r['synth_seconds']:.0f} | {r['kd_seconds']:.0f} |")
-    return "\n".join(lines) + "\n"
+    return md_table(f"Data-free distillation on `{rep['data']}` (preset `{rep['preset']}`, seed {rep['seed']}); "
+                    f"teacher `{rep['teacher']['arch']}` {t:.2%}, student `{rep['student']}`.",
+                    ["row", "student accuracy", "% of teacher", "images", "steps", "synth s", "KD s"],
+                    [[ROW_NAMES[k], f"{r['student_accuracy']:.2%}", f"{r['student_accuracy'] / t:.1%}", r["images"], r["iterations"],
+                      f"{r['synth_seconds']:.0f}", f"{r['kd_seconds']:.0f}"] for k, r in rep["rows"].items()])
 
 def _save_grid(out: Path, name: str):
     "The row's first 100 images, sorted by class, as grid_<row>.png (no pyplot: the caller's backend is left alone)."
@@ -129,12 +133,11 @@ def run_demo(preset: str = "full", data: str = "mnist5k", out="deepinversion-dem
 def seeds_markdown(rep: dict) -> str:
     "The several-seed report as a Markdown table of mean ± standard deviation."
     t = rep["teacher"]["accuracy"]
-    lines = [f"Data-free distillation on `{rep['data']}` (preset `{rep['preset']}`, seeds {', '.join(map(str, rep['seeds']))}: "
-             f"mean ± standard deviation); teacher `{rep['teacher']['arch']}` {t:.2%}, student `{rep['student']}`.", "",
-             "| row | student accuracy | % of teacher | per seed |", "|---|---|---|---|"]
-    for k, r in rep["rows"].items():
-        lines.append(f"| {ROW_NAMES[k]} | {r['student_accuracy']:.2%} ± {r['std']:.2%} | {r['student_accuracy'] / t:.1%} | {', '.join(f'{a:.1%}' for a in r['per_seed'])} |")
-    return "\n".join(lines) + "\n"
+    return md_table(f"Data-free distillation on `{rep['data']}` (preset `{rep['preset']}`, seeds {', '.join(map(str, rep['seeds']))}: "
+                    f"mean ± standard deviation); teacher `{rep['teacher']['arch']}` {t:.2%}, student `{rep['student']}`.",
+                    ["row", "student accuracy", "% of teacher", "per seed"],
+                    [[ROW_NAMES[k], f"{r['student_accuracy']:.2%} ± {r['std']:.2%}", f"{r['student_accuracy'] / t:.1%}",
+                      ", ".join(f"{a:.1%}" for a in r["per_seed"])] for k, r in rep["rows"].items()])
 
 def run_demo_seeds(preset: str = "quick", data: str = "mnist5k", out="deepinversion-demo", seeds=(0, 1, 2),
                    run: Run | None = None, progress: bool = True) -> dict:

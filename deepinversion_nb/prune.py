@@ -11,7 +11,7 @@ from .data import InputError, get_data
 from .store import check_output_dir, write_json, atomic_write_text
 from .models import ConvNet, CifarResNet, CifarVGG, BasicBlock, build_model, evaluate, save_checkpoint
 from .train import Run, distill, default_teacher
-from .experiments import DEMO_PRESETS, ROW_NAMES, row_images, _old_report, _check_same_demo, _save_grid
+from .experiments import DEMO_PRESETS, ROW_NAMES, md_table, row_images, _old_report, _check_same_demo, _save_grid
 
 # %% auto 0
 __all__ = ['PRUNE_ROWS', 'prunable', 'filter_scores', 'kept_filters', 'prune', 'count_params', 'count_flops', 'prune_markdown',
@@ -90,12 +90,11 @@ PRUNE_ROWS = {"nofinetune": "pruned, no finetune", **{k: ROW_NAMES[k] for k in (
 def prune_markdown(rep: dict) -> str:
     "The pruning report as a Markdown table."
     t = rep["teacher"]
-    lines = [f"Data-free pruning on `{rep['data']}` (preset `{rep['preset']}`, seed {rep['seed']}, criterion `{rep['criterion']}`, scope `{rep['scope']}`); "
-             f"teacher `{t['arch']}` {t['accuracy']:.2%}, {t['params']:,} parameters, {t['flops']:,} multiply-adds.", "",
-             "| row | filters removed | parameters | multiply-adds | accuracy | % of teacher |", "|---|---|---|---|---|---|"]
-    for k, r in rep["rows"].items():
-        lines.append(f"| {PRUNE_ROWS[k.rsplit('-', 1)[0]]} | {r['ratio']:.0%} | {r['params']:,} | {r['flops']:,} | {r['accuracy']:.2%} | {r['accuracy'] / t['accuracy']:.1%} |")
-    return "\n".join(lines) + "\n"
+    return md_table(f"Data-free pruning on `{rep['data']}` (preset `{rep['preset']}`, seed {rep['seed']}, criterion `{rep['criterion']}`, scope `{rep['scope']}`); "
+                    f"teacher `{t['arch']}` {t['accuracy']:.2%}, {t['params']:,} parameters, {t['flops']:,} multiply-adds.",
+                    ["row", "filters removed", "parameters", "multiply-adds", "accuracy", "% of teacher"],
+                    [[PRUNE_ROWS[k.rsplit("-", 1)[0]], f"{r['ratio']:.0%}", f"{r['params']:,}", f"{r['flops']:,}", f"{r['accuracy']:.2%}",
+                      f"{r['accuracy'] / t['accuracy']:.1%}"] for k, r in rep["rows"].items()])
 
 def _check_ratios(ratios) -> list[float]:
     try: ratios = [float(r) for r in ratios]
