@@ -58,6 +58,15 @@ def rate(s: str) -> float:
 def _accuracy(r: dict) -> str:
     return f"accuracy {r['accuracy']:.2%} on {r['test_data']} (n={r['n']})" if "accuracy" in r else "no test split given, so no accuracy"
 
+def _eval_set(card, spec: str) -> tuple:
+    "(dataset, label map) to test a model with `card` on `spec`; a model of some of its classes (`train --classes`) is tested on those."
+    try: return model_data(card, spec)
+    except InputError:
+        ds = get_data(spec, size=card.size, channels=card.channels, mean=card.mean, std=card.std)
+        fits = tuple(ds.meta.size or ()) == tuple(card.size) and ds.meta.channels == card.channels
+        if not (fits and isinstance(ds, TensorData) and set(card.classes) < set(ds.meta.classes)): raise  # model_data's one line
+        return only_classes(ds, card.classes), None
+
 def _bar(a, desc: str) -> list:
     "A progress bar unless stdout is JSON."
     return [] if a.json == "-" else [ProgressBar(desc, every=50)]
@@ -108,7 +117,7 @@ def _eval_args(s):
 @verb("eval", "evaluate a checkpoint on a dataset spec with the checkpoint's own preprocessing", _eval_args, _accuracy)
 def cmd_eval(a, run: Run) -> dict:
     model = load_checkpoint(a.model, run.device)
-    ds, lmap = model_data(model.card, a.data)
+    ds, lmap = _eval_set(model.card, a.data)
     return {"model": a.model, "data": a.data, "test_data": a.data, **evaluate(model, ds, lmap, a.batch)}
 
 # %% ../nbs/13_cli.ipynb
@@ -176,7 +185,9 @@ def cmd_distill(a, run: Run) -> dict:
     teacher = load_checkpoint(a.teacher, run.device)
     x = load_images(a.images, teacher.card)
     test = a.test or teacher.extra.get("test_data")
-    student, res = distill_images(teacher, x, a.student, KDConfig(steps=a.steps), test, run=run, callbacks=_bar(a, "distill"))
+    test_set = _eval_set(teacher.card, test) if test else None  # a bad test spec fails before the work
+    student, res = distill_images(teacher, x, a.student, KDConfig(steps=a.steps), run=run, callbacks=_bar(a, "distill"))
+    if test_set: res.update(test_data=test, **evaluate(student, *test_set))
     save_checkpoint(student, a.out, **res, teacher=str(a.teacher))
     return {"out": a.out, **res}
 
@@ -199,16 +210,15 @@ def cmd_prune(a, run: Run) -> dict:
     check_output_file(a.out, inputs=[a.teacher] + [a.images] * bool(a.images), overwrite=a.overwrite)
     teacher = load_checkpoint(a.teacher, run.device)
     small = prune(teacher, a.ratio, a.criterion, a.scope)
+    test = a.test or teacher.extra.get("test_data")
+    test_set = _eval_set(teacher.card, test) if test else None  # a bad test spec fails before the work
     res = {"ratio": a.ratio, "criterion": a.criterion, "scope": a.scope, "params": count_params(small), "flops": count_flops(small),
            "teacher_params": count_params(teacher), "teacher_flops": count_flops(teacher), "images": 0, "steps": 0}
     if a.images:
         x = load_images(a.images, teacher.card)
         distill(small, teacher, x, KDConfig(steps=a.steps), seed=run.seed_for("kd"), callbacks=_bar(a, "recover"), run=run)
         res.update(images=len(x), steps=a.steps)
-    test = a.test or teacher.extra.get("test_data")
-    if test:
-        ds, lmap = model_data(small.card, test)
-        res.update(test_data=test, **evaluate(small, ds, lmap))
+    if test_set: res.update(test_data=test, **evaluate(small, *test_set))
     save_checkpoint(small, a.out, **res, teacher=str(a.teacher))
     return {"out": a.out, **res}
 

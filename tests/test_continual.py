@@ -54,3 +54,14 @@ def test_demo_task_continual_writes_rows_that_eval_reads(tmp_path):
         assert {"accuracy", "old", "new", "images"} <= set(r)
         assert cli_json("eval", "--model", tmp_path / "models" / f"{row}.pt", "--data", "mnist5k:test")["accuracy"] == r["accuracy"]
     assert_one_line_error(cli_here("demo", "--task", "continual", "--preset", "tiny", "--new", "4,5", "--out", tmp_path / "d"), "already one of")
+
+
+def test_verbs_score_a_class_subset_model_on_its_classes(old_teacher, tmp_path):
+    "eval and prune of a `train --classes` checkpoint test it on its own classes of the test split (as only_classes selects them)."
+    from deepinversion_nb.models import evaluate
+    test = get_data("digits:test")
+    ev = cli_json("eval", "--model", old_teacher, "--data", "digits:test")
+    assert ev["n"] == int((test.labels < 5).sum()) and ev["accuracy"] == evaluate(load_checkpoint(old_teacher), only_classes(test, "01234"))["accuracy"]
+    pr = cli_json("prune", "--teacher", old_teacher, "--ratio", 0.5, "--out", tmp_path / "p.pt")
+    assert pr["n"] == ev["n"] and pr["test_data"] == "digits:test"
+    assert_one_line_error(cli_here("eval", "--model", old_teacher, "--data", "mnist5k:test"), "28×28")  # other sizes still refused
