@@ -5,7 +5,6 @@
 # %% ../nbs/15_prune.ipynb 3
 from __future__ import annotations
 import time
-from pathlib import Path
 import torch, torch.nn as nn
 from .data import InputError, get_data
 from .store import check_output_dir, write_json, atomic_write_text
