@@ -114,12 +114,17 @@ def check_output_file(path, inputs=(), overwrite: bool = False) -> Path:
     _writable_ancestor(p)
     return p
 
+def _holds_files(p: Path) -> bool:
+    "Whether folder `p` holds a file other than an atomic write's leftover `*.tmp` (empty subfolders do not count)."
+    return any(not f.is_dir() and not f.name.endswith(".tmp") for f in p.rglob("*"))
+
 def check_output_dir(path, marker: str) -> Path:
     "Refuse, before any work, an output folder that is a file, unwritable, or holds files but no `marker` (a run of this kind)."
     p = Path(path).expanduser()
     if p.exists() and not p.is_dir(): raise InputError(f"--out {str(path)!r} is a file; give a folder")
     if p.is_dir():
-        if any(p.iterdir()) and not (p / marker).exists():
+        # a run stopped between creating its folders and writing its marker left only folders: it resumes
+        if _holds_files(p) and not (p / marker).exists():
             raise InputError(f"{str(path)!r} holds other files (no {marker}); choose a new or empty folder for --out")
         if not os.access(p, os.W_OK | os.X_OK): raise InputError(f"cannot write in {str(path)!r} (permission denied); choose another --out")
     else: _writable_ancestor(p)
