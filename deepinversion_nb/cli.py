@@ -14,6 +14,7 @@ from .models import ZOO, IMAGENET_LITE, build_model, evaluate, load_checkpoint, 
 from .train import Run, KDConfig, ProgressBar, distill, seeded, train_classifier
 from .inversion import Term
 from .synth import PRESETS, RECIPES, SCHEDULES, default_preset, recipe, synthesize
+from .auto import auto_weights
 from .distill import distill_images
 from .experiments import DEMO_PRESETS, report_markdown, run_demo, run_demo_seeds, seeds_markdown
 from .metrics import VIEWS, Verifier, judge, read_image_set
@@ -144,7 +145,8 @@ def _synth_args(s):
     s.add_argument("--out", required=True, help="output folder: images/<class>/*.png, images.pt, metrics.json")
     s.add_argument("--iters", type=count, default=None, help="steps per batch at full resolution (default: the schedule)")
     s.add_argument("--schedule", default=None, choices=list(SCHEDULES), help="official schedule preset (default: the weight preset's)")
-    s.add_argument("--preset", default=None, choices=list(PRESETS), help="weight preset (default: digits up to 64 px, else imagenet)")
+    s.add_argument("--preset", default=None, choices=[*PRESETS, "auto"], help="weight preset (default: digits up to 64 px, else imagenet); "
+                   "auto: measured for this teacher (notebook 17), the other settings the default's")
     s.add_argument("--weight", action="append", metavar="NAME=VALUE", help=f"override a term's weight (repeatable): {', '.join(Term.registry)}")
     s.add_argument("--lr", type=rate, default=None); s.add_argument("--batch", type=count, default=100)
     s.add_argument("--seed", type=int, default=0); s.add_argument("--size", type=count, default=None, help="image size (square)")
@@ -163,7 +165,9 @@ def cmd_synth(a, run: Run) -> dict:
     try: teacher = load_teacher(a.teacher, a.size, run.device, a.weights)
     except InputError as e: raise InputError(f"--teacher: {e}") from None
     over = {k: v for k, v in dict(schedule=a.schedule, iters=a.iters, lr=a.lr).items() if v is not None}
-    r = recipe(a.recipe, a.preset or default_preset(teacher.card), weights=_weights(a.weight), **over)
+    given, auto = _weights(a.weight), a.preset == "auto"
+    r = recipe(a.recipe, default_preset(teacher.card) if auto or not a.preset else a.preset, weights=given, **over)
+    if auto: r = auto_weights(teacher, r, keep=given, seed=a.seed, student_arch=a.student)
     m = synthesize(teacher, r, a.n, a.out, batch=a.batch, run=run, targets=_targets(a.targets), student_arch=a.student, kd_steps=a.kd_steps, progress=a.json != "-")
     return {"out": a.out, **m}
 

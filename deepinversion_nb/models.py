@@ -52,12 +52,12 @@ class BasicBlock(nn.Module):
     def forward(self, x): return F.relu(self.body(x) + self.short(x))
 
 class CifarResNet(nn.Module):
-    "ResNet for small images: 3×3 stem, four stages of `BasicBlock`s (64-128-256-512); `mids`: each block's inner width."
-    def __init__(self, blocks=(2, 2, 2, 2), in_channels: int = 3, num_classes: int = 10, mids=None):
+    "ResNet for small images: 3×3 stem, a stage of `BasicBlock`s per width (halving the resolution after the first); `mids`: each block's inner width."
+    def __init__(self, blocks=(2, 2, 2, 2), in_channels: int = 3, num_classes: int = 10, mids=None, widths=(64, 128, 256, 512)):
         super().__init__()
-        layers, c = [conv_bn(in_channels, 64)], 64
+        layers, c = [conv_bn(in_channels, widths[0])], widths[0]
         mid = iter(mids or [None] * sum(blocks))
-        for i, (n, w) in enumerate(zip(blocks, (64, 128, 256, 512))):
+        for i, (n, w) in enumerate(zip(blocks, widths)):
             for j in range(n): layers.append(BasicBlock(c, w, 2 if i and not j else 1, next(mid))); c = w
         self.features, self.head = nn.Sequential(*layers), nn.Linear(c, num_classes)
     def forward(self, x): return self.head(self.features(x).mean((2, 3)))
@@ -116,6 +116,7 @@ ZOO = {
     "mlp": (MLP, {}),                                           # no BatchNorm
     "cifar_resnet18": (CifarResNet, dict(blocks=(2, 2, 2, 2))),
     "cifar_resnet34": (CifarResNet, dict(blocks=(3, 4, 6, 3))),
+    "cifar_resnet8": (CifarResNet, dict(blocks=(1, 1, 1), widths=(16, 32, 64))),  # He et al.'s CIFAR ResNet, 3 stages (~78k params)
     "cifar_vgg11_bn": (CifarVGG, {}),
 }
 

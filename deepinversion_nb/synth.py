@@ -43,6 +43,7 @@ class Recipe:
     first_bn_multiplier: float = 10.0
     iters: int | None = None   # if set: one full-resolution phase of this many steps instead of the schedule
     weights_of: str | None = None  # as a preset: whose term weights (`Term.defaults` key) it uses; None: its own name
+    probe: dict | None = None      # how `--preset auto` measured the weights (notebook 17), written to metrics.json
 
     @property
     def phases(self):
@@ -96,7 +97,7 @@ def _config(teacher, r: Recipe, n, batch, seed, targets, student_arch) -> dict:
     sd = teacher.state_dict()
     digest = hashlib.sha1(b"".join(v.detach().cpu().numpy().tobytes() for v in list(sd.values())[:4])).hexdigest()[:12]
     return {"teacher": {"arch": teacher.card.arch, "size": list(teacher.card.size), "weights_sha1": digest},
-            "recipe": {**asdict(r)}, "n": n, "batch": batch, "seed": seed, "targets": targets if isinstance(targets, str) else list(map(int, targets)),
+            "recipe": {k: v for k, v in asdict(r).items() if k != "probe" or v is not None}, "n": n, "batch": batch, "seed": seed, "targets": targets if isinstance(targets, str) else list(map(int, targets)),
             "student": student_arch if r.name == "adi" else None}
 
 @dataclass
@@ -196,6 +197,7 @@ def _finish(out: Path, teacher, r: Recipe, done: list, resumed: int = 0, write: 
                "teacher_confidence": mean("teacher_confidence"),
                "losses": {k: sum(d["losses"][k] * len(d["targets"]) for d in done) / len(y) for k in done[0]["losses"]},
                "seconds": sum(d["seconds"] for d in done), "batches_resumed": resumed,
-               "batches": [{k: d[k] for k in ("bn_distance", "teacher_accuracy", "teacher_confidence", "seconds")} for d in done]}
+               "batches": [{k: d[k] for k in ("bn_distance", "teacher_accuracy", "teacher_confidence", "seconds")} for d in done],
+               **({"auto": r.probe} if r.probe else {})}
     if write: write_json(out / "metrics.json", metrics)
     return metrics

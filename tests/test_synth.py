@@ -1,4 +1,4 @@
-"`deepinversion synth` as a user runs it: BN distance targets, resume after an interrupt, torchvision models, bad input."
+"`deepinversion synth` as a user runs it: BN distance targets, resume after an interrupt, torchvision models, bad input, --preset auto."
 import json, signal, subprocess, time, os
 import pytest, torch
 from conftest import cli, cli_here, cli_json, assert_one_line_error, BIN
@@ -7,6 +7,7 @@ from deepinversion_nb.features import bn_distance
 from deepinversion_nb.models import build_model, save_checkpoint, load_teacher
 from deepinversion_nb.train import default_teacher, teacher_path
 from deepinversion_nb.synth import synthesize, recipe
+from deepinversion_nb.auto import AUTO_RATIOS
 
 
 @pytest.fixture(scope="module")
@@ -155,3 +156,17 @@ def test_adi_under_torchrun_learns_once_per_round(teacher_ckpt, tmp_path):
     again = subprocess.run([*torchrun, *args, "--json", "--out", str(tmp_path / "adi")], capture_output=True, text=True, env=env, timeout=600)  # resumes: the rounds' KD is replayed
     assert again.returncode == 0 and json.loads(again.stdout)["batches_resumed"] == 3, again.stderr[-800:]
     assert torch.equal(torch.load(tmp_path / "adi" / "images.pt", weights_only=True)["images"], got)
+
+
+def test_auto_preset(teacher_ckpt, tmp_path):
+    "--preset auto measures this teacher's weights, writes how into metrics.json, and keeps a --weight the user gave."
+    args = ["synth", "--teacher", teacher_ckpt, "--recipe", "deepinversion", "--preset", "auto", "--n", 4, "--batch", 4, "--iters", 3]
+    m = cli_json(*args, "--out", tmp_path / "a")
+    probe = json.loads((tmp_path / "a" / "metrics.json").read_text())["auto"]
+    g = probe["gradient_norms"]
+    assert g["l2"] == pytest.approx(1 / 8 ** 0.5, rel=1e-5)  # the L2 prior's gradient on the 8 probe images, by hand: 1/√n
+    for t in ("bn", "tv_l2", "l2"):  # each weight puts its term's gradient at the target fraction of the cross-entropy's
+        assert m["weights"][t] * g[t] / g["ce"] == pytest.approx(AUTO_RATIOS[t], rel=5e-3)
+    assert m["weights"]["bn"] != recipe("deepinversion").weights["bn"]  # measured, not the digits preset
+    kept = cli_json(*args, "--weight", "bn=0.05", "--out", tmp_path / "b")
+    assert kept["weights"]["bn"] == 0.05 and kept["weights"]["tv_l2"] == m["weights"]["tv_l2"]
