@@ -65,7 +65,7 @@ def curves_svg(rows: list, steps: int, width: int = 300, height: int = 150, max_
 
 # %% ../nbs/12_widgets.ipynb
 SETTING_SLIDERS = {"first_bn_multiplier": ("first BN ×", -1, 2), "lr": ("learning rate", -3, 0)}  # (label, log10 range)
-OTHER_CONTROLS = ("jitter", "flip", "iters", "n", "classes")
+OTHER_CONTROLS = ("jitter", "flip", "iters", "n", "classes", "resolution")
 
 def slider_spec(name: str) -> tuple:
     "(label, log10 min, log10 max) of a control: a registered term's own, or one of `SETTING_SLIDERS`."
@@ -88,10 +88,11 @@ class Studio:
     "Live slider panel for `invert`: weights, augmentation and run controls, live images and curves, a snapshot gallery."
     def __init__(self, teacher, recipe: str = "adi", n: int = 20, iters: int = 2000, show=None, off=("compete",),
                  seed: int = 0, preset: str = "digits", student_arch: str = "convnet_small", fps: float = 10,
-                 scale: int = 3, device=None):
+                 scale: int | None = None, device=None):
         if not hasattr(teacher, "card"): raise InputError("the teacher has no card (classes, size, normalization); load it with load_checkpoint or default_teacher")
         if n < 1 or iters < 1: raise InputError(f"need at least one image and one iteration, got n={n}, iters={iters}")
-        self.teacher, self.recipe, self.fps, self.scale = teacher.eval(), make_recipe(recipe, preset), fps, scale
+        self.teacher, self.recipe, self.fps = teacher.eval(), make_recipe(recipe, preset), fps
+        self.scale = scale or max(1, 84 // max(teacher.card.size))  # the frame's enlargement: 3× for 28-px digits, 1× for ImageNet
         self.run_ctx = Run.make(device)
         self.terms = [t for t in recipe_terms(recipe) if Term.registry[t].log_range]
         names = self.terms + (["first_bn_multiplier"] if "bn" in self.terms else []) + ["lr", *OTHER_CONTROLS]
@@ -100,23 +101,27 @@ class Studio:
         if unknown: raise InputError(f"the {recipe!r} panel has no control {unknown[0]!r}; choose from {', '.join(names)}")
         self.defaults = {**{t: self.recipe.weights[t] for t in self.terms}, "first_bn_multiplier": self.recipe.first_bn_multiplier,
                          "lr": self.recipe.lr, "jitter": self.recipe.jitter, "flip": self.recipe.flip, "iters": iters, "n": n,
-                         "classes": -1, **{f"on_{t}": t not in off for t in self.terms}}
+                         "classes": -1, "resolution": 1.0, **{f"on_{t}": t not in off for t in self.terms}}
         if "compete" in self.terms:
             with seeded(seed): self.student = build_model(student_arch, teacher.card.meta)
         else: self.student = None
         self.seed, self.rows, self.snapshots, self.made, self.error = seed, [], [], [], None
         self._thread, self._stop, self._objective, self._x01, self._active = None, threading.Event(), None, None, False
+        self._target_name = None
         self._build_widgets(names)
         self.reset()
 
     def _build_widgets(self, names):
         c = {n: _log_slider(n, 1.0) for n in [*self.terms, *SETTING_SLIDERS]}
-        c["jitter"] = W.IntSlider(0, min=0, max=8, description="jitter (px)", style={"description_width": "110px"})
+        c["jitter"] = W.IntSlider(0, min=0, max=max(8, 2 * self.recipe.jitter), description="jitter (px)", style={"description_width": "110px"})
         c["flip"] = W.Checkbox(False, description="random flips")
         c["iters"] = W.BoundedIntText(1, min=1, max=100_000, step=100, description="iterations", style={"description_width": "110px"})
         c["n"] = W.BoundedIntText(1, min=1, max=1000, description="batch size", style={"description_width": "110px"})
         classes = [("all (balanced)", -1)] + [(name, i) for i, name in enumerate(self.teacher.card.classes)]
-        c["classes"] = W.Dropdown(options=classes, value=-1, description="class", style={"description_width": "110px"})
+        c["classes"] = W.Dropdown(options=classes, value=-1, description="class", style={"description_width": "110px"}).add_class("di-classes")
+        h = self.teacher.card.size[0]  # optimizing at half resolution is 3-4× faster on an ImageNet teacher (the images stay full size)
+        c["resolution"] = W.Dropdown(options=[(f"{h} px (full)", 1.0), (f"{h // 2} px (half)", 0.5)], value=1.0, description="optimize at",
+                                     style={"description_width": "110px"}).add_class("di-resolution")
         self.enabled = {t: W.Checkbox(True, indent=False, layout=W.Layout(width="24px")).add_class(f"di-on-{t}") for t in self.terms}
         self.controls = c
         for w in [*c.values(), *self.enabled.values()]: w.observe(self._apply, names="value")
@@ -167,6 +172,7 @@ def start(self, iters: int | None = None):
     targets = make_targets(s["n"], nc) if s["classes"] < 0 else torch.full((s["n"],), s["classes"])
     self._objective, self._targets = build_objective(r, self.student), targets
     self._jitter, self._flip = Jitter(s["jitter"]), Flip(0.5 if s["flip"] else 0.0)
+    self._resolution, self._target_name = s["resolution"], None if s["classes"] < 0 else self.teacher.card.classes[s["classes"]]
     self._steps, self.rows, self.error, self._t0, self._last = iters or s["iters"], [], None, time.time(), 0.0
     self._stop.clear(); self.seed += 1; self._active = True
     self._thread = threading.Thread(target=self._run, daemon=True, name="studio-invert")
@@ -175,7 +181,7 @@ def start(self, iters: int | None = None):
 @_patch
 def _run(self):
     try:
-        res = invert(self.teacher, self._objective, self._targets, [Phase(self._steps)], lr=lambda: self.controls["lr"].value,
+        res = invert(self.teacher, self._objective, self._targets, [Phase(self._steps, scale=self._resolution)], lr=lambda: self.controls["lr"].value,
                      transforms=[self._jitter, self._flip], callbacks=[self._on_step], seed=self.seed,
                      run=self.run_ctx, warmup=min(50, self._steps // 10))
         self.made.append(res.final)
@@ -212,7 +218,9 @@ def _set_status(self, note: str | None = None):
     parts = [f"<b>{state}</b>"]
     if last:
         parts.append(f"step {last['step'] + 1}/{self._steps}")
-        parts.append(f"{(last['step'] + 1) / max(1e-9, time.time() - self._t0):.0f} steps/s")
+        rate = (last['step'] + 1) / max(1e-9, time.time() - self._t0)
+        parts.append(f"{rate:.0f} steps/s" if rate >= 10 else f"{rate:.1f} steps/s")
+    if last and self._target_name: parts.append(f"class {self._target_name.split(',')[0]}")
     if conf is not None: parts.append(f"teacher confidence {conf:.0%}")
     if note: parts.append(note)
     if self.error: parts.append(f"<span style='color:#c00'>{type(self.error).__name__}: {self.error}</span>")
