@@ -86,6 +86,7 @@ def test_bad_input(teacher_ckpt, tmp_path, monkeypatch):
          ("weights are not on this machine", str(tmp_path / "torch" / "hub" / "checkpoints"))),
         (["synth", "--teacher", teacher_ckpt, "--weights", "DEFAULT", "--recipe", "logit", "--n", 4, "--out", tmp_path / "j"], ("for torchvision classifier names",)),
         ([*base, "--recipe", "logit", "--preset", "imagenet-cpu", "--weight", "bn=1", "--out", tmp_path / "k"], ("no term 'bn'",)),
+        (["synth", "--teacher", mlp, "--recipe", "deepinversion", "--preset", "auto", "--n", 4, "--out", tmp_path / "l"], ("no BatchNorm",)),
     ]
     monkeypatch.setenv("TORCH_HOME", str(tmp_path / "torch"))  # an empty hub cache, whatever this machine holds
     for args, expect in cases:
