@@ -4,6 +4,9 @@ docs/images/recipes.png: the four recipes on the default mnist5k teacher, 20 ima
 docs/images/imagenet_cpu.png (`docs/figures.py imagenet [DEEPDREAM_DIR DEEPINVERSION_DIR]`): efficientnet_lite0
 dreamed with --preset imagenet-cpu, 8 classes, seed 0 (about 3 and 5.5 minutes on one core); given two synth
 folders made with those settings, it draws them instead of synthesizing.
+docs/images/imagenet_top.png (`docs/figures.py imagenet-top DIR`): one row of the synth folder DIR, made with
+`deepinversion synth --teacher efficientnet_lite0 --recipe deepinversion --preset auto --schedule multires-cpu
+--n 8 --batch 8 --targets 985,980,749,933,294,874,130,309 --seed 0 --out DIR`.
 """
 import sys, tempfile
 from pathlib import Path
@@ -51,7 +54,18 @@ def imagenet_cpu_figure(dirs: list | None = None):
     return [str(d) for d in dirs]
 
 
+def imagenet_top_figure(d):
+    "One row of a synth folder's ImageNet images, titled with their class names (the README's first picture)."
+    x, fig = read_images(d), Figure(figsize=(13, 2.1))
+    for ax, img, y in zip(fig.subplots(1, len(x["labels"])), x["images"], x["labels"]):
+        ax.imshow(((img * 0.5 + 0.5).clamp(0, 1)).permute(1, 2, 0)); ax.set_xticks([]); ax.set_yticks([])
+        ax.set_title(x["classes"][int(y)].split(",")[0], fontsize=9)
+    fig.savefig(IMAGES / "imagenet_top.png", dpi=80, bbox_inches="tight")
+    return str(d)
+
+
 if __name__ == "__main__":
     torch.set_num_threads(1)
     if sys.argv[1:2] == ["imagenet"]: print(imagenet_cpu_figure(sys.argv[2:4] or None))
+    elif sys.argv[1:2] == ["imagenet-top"]: print(imagenet_top_figure(sys.argv[2]))
     else: print(recipes_figure())
