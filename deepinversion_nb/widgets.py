@@ -120,8 +120,8 @@ class Studio:
         classes = [("all (balanced)", -1)] + [(name, i) for i, name in enumerate(self.teacher.card.classes)]
         c["classes"] = W.Dropdown(options=classes, value=-1, description="class", style={"description_width": "110px"}).add_class("di-classes")
         h = self.teacher.card.size[0]  # optimizing at half resolution is 3-4× faster on an ImageNet teacher (the images stay full size)
-        c["resolution"] = W.Dropdown(options=[(f"{h} px (full)", 1.0), (f"{h // 2} px (half)", 0.5)], value=1.0, description="optimize at",
-                                     style={"description_width": "110px"}).add_class("di-resolution")
+        sizes = [(f"{h} px (full)", 1.0)] + ([(f"{h // 2} px (half)", 0.5)] if h >= 64 else [])  # small digits have no half to spare
+        c["resolution"] = W.Dropdown(options=sizes, value=1.0, description="optimize at", style={"description_width": "110px"}).add_class("di-resolution")
         self.enabled = {t: W.Checkbox(True, indent=False, layout=W.Layout(width="24px")).add_class(f"di-on-{t}") for t in self.terms}
         self.controls = c
         for w in [*c.values(), *self.enabled.values()]: w.observe(self._apply, names="value")
