@@ -11,7 +11,7 @@ import torch, torch.nn as nn, torch.nn.functional as F
 from .data import InputError, TensorData, get_data, normalize
 from .store import check_output_dir, write_json, atomic_write_text
 from .models import build_model, evaluate, load_checkpoint, save_checkpoint
-from .train import Run, TEACHERS, cache_dir, fit, kd_loss, random_affine, seeded, train_classifier
+from .train import Run, TEACHERS, cache_dir, fit, kd_loss, one_thread, random_affine, seeded, train_classifier
 from .experiments import DEMO_PRESETS, md_table, row_images, _old_report, _check_same_demo, _save_grid
 
 # %% auto 0
@@ -34,14 +34,14 @@ def only_classes(ds: TensorData, keep, classes=None) -> TensorData:
 def class_teacher(data: str = "mnist5k", classes=tuple("01234"), device="cpu", progress: bool = True) -> nn.Module:
     "The default teacher recipe for `data` trained on `classes` only (cached like the default teacher)."
     r, classes = TEACHERS[data], [str(c) for c in classes]
-    path = cache_dir() / "teachers" / f"{data}-c{''.join(classes) if all(len(c) == 1 for c in classes) else '_'.join(classes)}-{r['arch']}-e{r['epochs']}-s0.pt"
+    path = cache_dir() / "teachers" / f"{data}-c{''.join(classes) if all(len(c) == 1 for c in classes) else '_'.join(classes)}-{r['arch']}-e{r['epochs']}-s0-v3.pt"  # v3: one thread, as the default teacher
     path.parent.mkdir(parents=True, exist_ok=True)
     with open(path.with_suffix(".lock"), "w") as lock:
         fcntl.flock(lock, fcntl.LOCK_EX)
         if not path.exists():
             train_ds, test_ds = (only_classes(get_data(f"{data}:{s}"), classes) for s in ("train", "test"))
             with seeded(0): model = build_model(r["arch"], train_ds.meta)
-            train_classifier(model, train_ds, test_ds, epochs=r["epochs"], seed=0)
+            with one_thread(): train_classifier(model, train_ds, test_ds, epochs=r["epochs"], seed=0)
             save_checkpoint(model, path, data=train_ds.meta.name, test_data=test_ds.meta.name, **evaluate(model, test_ds))
     return load_checkpoint(path, device)
 

@@ -14,7 +14,7 @@ from .models import build_model, evaluate, load_checkpoint, save_checkpoint
 # %% auto 0
 __all__ = ['TEACHERS', 'Run', 'seeded', 'Progress', 'History', 'ProgressBar', 'EvalEvery', 'fit', 'random_affine', 'ce_loss',
            'epochs_of', 'train_classifier', 'kd_loss', 'kd_objective', 'cutmix', 'KDConfig', 'pool_batches', 'distill',
-           'cache_dir', 'train_teacher', 'teacher_path', 'default_teacher']
+           'cache_dir', 'one_thread', 'train_teacher', 'teacher_path', 'default_teacher']
 
 # %% ../nbs/03_train.ipynb
 @dataclass
@@ -224,6 +224,14 @@ def cache_dir() -> Path:
     "Where trained default teachers are kept: `$DEEPINVERSION_HOME` or ~/.cache/deepinversion_nb."
     return Path(os.environ.get("DEEPINVERSION_HOME", "~/.cache/deepinversion_nb")).expanduser()
 
+@contextlib.contextmanager
+def one_thread():
+    "Run the block on one torch CPU thread (the same result on any machine's thread count), restoring the count after."
+    n = torch.get_num_threads()
+    torch.set_num_threads(1)
+    try: yield
+    finally: torch.set_num_threads(n)
+
 def train_teacher(data: str = "mnist5k", out=None, device="cpu", seed: int = 0, progress: bool = True) -> nn.Module:
     "Train the default teacher recipe for embedded dataset `data`; save it to `out` if given."
     if data not in TEACHERS: raise InputError(f"no default teacher for {data!r}; use one of {', '.join(TEACHERS)}")
@@ -231,7 +239,7 @@ def train_teacher(data: str = "mnist5k", out=None, device="cpu", seed: int = 0, 
     train_ds, test_ds = get_data(f"{data}:train"), get_data(f"{data}:test")
     with seeded(seed): model = build_model(r["arch"], train_ds.meta).to(device)
     bar = [ProgressBar(f"train {r['arch']} on {data}", every=50)] if progress else []
-    train_classifier(model, train_ds, test_ds, epochs=r["epochs"], seed=seed, callbacks=bar)
+    with one_thread(): train_classifier(model, train_ds, test_ds, epochs=r["epochs"], seed=seed, callbacks=bar)
     model.extra = {"data": f"{data}:train", "test_data": f"{data}:test", "epochs": r["epochs"], "seed": seed, **evaluate(model, test_ds)}
     if out: save_checkpoint(model, out, **model.extra)
     return model
@@ -239,7 +247,7 @@ def train_teacher(data: str = "mnist5k", out=None, device="cpu", seed: int = 0, 
 def teacher_path(data: str = "mnist5k") -> Path:
     "Where the default teacher for `data` is cached (the name changes with its recipe)."
     r = TEACHERS.get(data) or train_teacher(data)  # unknown data raises the clear error
-    return cache_dir() / "teachers" / f"{data}-{r['arch']}-e{r['epochs']}-s0-v2.pt"  # v2: seeded initialization
+    return cache_dir() / "teachers" / f"{data}-{r['arch']}-e{r['epochs']}-s0-v3.pt"  # v2: seeded initialization; v3: one thread
 
 def default_teacher(data: str = "mnist5k", device="cpu", retrain: bool = False, progress: bool = True) -> nn.Module:
     "The cached default teacher for `data`, trained on first use."
