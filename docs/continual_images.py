@@ -4,7 +4,6 @@ preset's. Run by hand: `.venv/bin/python docs/continual_images.py N SEED PRESET`
 about 20 minutes on one core). Appends its result to docs/continual/images.json.
 """
 import json, sys, time
-from dataclasses import replace
 from pathlib import Path
 import torch
 from deepinversion_nb.continual import class_teacher, learn_new_classes, old_new_accuracy, only_classes
