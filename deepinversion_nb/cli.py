@@ -149,6 +149,7 @@ def _synth_args(s):
                    "auto: measured for this teacher (notebook 17), the other settings the default's")
     s.add_argument("--weight", action="append", metavar="NAME=VALUE", help=f"override a term's weight (repeatable): {', '.join(Term.registry)}")
     s.add_argument("--lr", type=rate, default=None); s.add_argument("--batch", type=count, default=100)
+    s.add_argument("--first-bn-multiplier", type=rate, default=None, help="weight of the first BN layer's statistics within R_feature (default: the preset's)")
     s.add_argument("--seed", type=int, default=0); s.add_argument("--size", type=count, default=None, help="image size (square)")
     s.add_argument("--targets", default="balanced", help="balanced, random, or class indices like 3,5,7")
     s.add_argument("--student", default="convnet_small", help="student architecture for --recipe adi")
@@ -164,7 +165,7 @@ def _synth_human(r: dict) -> str:
 def cmd_synth(a, run: Run) -> dict:
     try: teacher = load_teacher(a.teacher, a.size, run.device, a.weights)
     except InputError as e: raise InputError(f"--teacher: {e}") from None
-    over = {k: v for k, v in dict(schedule=a.schedule, iters=a.iters, lr=a.lr).items() if v is not None}
+    over = {k: v for k, v in dict(schedule=a.schedule, iters=a.iters, lr=a.lr, first_bn_multiplier=a.first_bn_multiplier).items() if v is not None}
     given, auto = _weights(a.weight), a.preset == "auto"
     r = recipe(a.recipe, default_preset(teacher.card) if auto or not a.preset else a.preset, weights=given, **over)
     if auto: r = auto_weights(teacher, r, keep=given, seed=a.seed, student_arch=a.student)
