@@ -36,22 +36,25 @@ def recipes_figure(n: int = 20, steps: int = 300):
 IMAGENET_TARGETS = [985, 980, 749, 933, 294, 874, 130, 309]  # daisy, volcano, quill, cheeseburger, brown bear, trolleybus, flamingo, bee
 
 
-def imagenet_cpu_figure(dirs: list | None = None):
-    teacher = load_teacher("efficientnet_lite0")
-    if dirs is None:
-        tmp = Path(tempfile.mkdtemp())
-        dirs = [tmp / name for name in ("deepdream", "deepinversion")]
-        for d in dirs: synthesize(teacher, recipe(d.name, "imagenet-cpu"), 8, d, batch=8, targets=IMAGENET_TARGETS, run=Run.make("cpu", None, 0))
-    fig = Figure(figsize=(13, 3.6))
-    axs = fig.subplots(2, 8)
-    for row, d in zip(axs, map(Path, dirs)):
+def imagenet_rows(dirs, labels, path):
+    "One row per synth folder of 8 ImageNet images (class names above, `labels` at the left), saved to `path`."
+    fig = Figure(figsize=(13, 1.8 * len(dirs)))
+    for row, d, label in zip(fig.subplots(len(dirs), 8), map(Path, dirs), labels):
         x = read_images(d)
         for ax, img, y in zip(row, x["images"], x["labels"]):
             ax.imshow(((img * 0.5 + 0.5).clamp(0, 1)).permute(1, 2, 0)); ax.set_xticks([]); ax.set_yticks([])
-            ax.set_title(teacher.card.classes[int(y)].split(",")[0], fontsize=8)
-        row[0].set_ylabel(d.name, fontsize=9)
-    fig.savefig(IMAGES / "imagenet_cpu.png", dpi=80, bbox_inches="tight")
+            ax.set_title(x["classes"][int(y)].split(",")[0], fontsize=8)
+        row[0].set_ylabel(label, fontsize=9)
+    fig.savefig(path, dpi=80, bbox_inches="tight")
     return [str(d) for d in dirs]
+
+
+def imagenet_cpu_figure(dirs: list | None = None):
+    if dirs is None:
+        teacher, tmp = load_teacher("efficientnet_lite0"), Path(tempfile.mkdtemp())
+        dirs = [tmp / name for name in ("deepdream", "deepinversion")]
+        for d in dirs: synthesize(teacher, recipe(d.name, "imagenet-cpu"), 8, d, batch=8, targets=IMAGENET_TARGETS, run=Run.make("cpu", None, 0))
+    return imagenet_rows(dirs, ["deepdream", "deepinversion"], IMAGES / "imagenet_cpu.png")
 
 
 def imagenet_top_figure(d):
@@ -68,4 +71,6 @@ if __name__ == "__main__":
     torch.set_num_threads(1)
     if sys.argv[1:2] == ["imagenet"]: print(imagenet_cpu_figure(sys.argv[2:4] or None))
     elif sys.argv[1:2] == ["imagenet-top"]: print(imagenet_top_figure(sys.argv[2]))
+    elif sys.argv[1:2] == ["imagenet-colour"]:
+        print(imagenet_rows(sys.argv[2:4], ["first BN ×10", "first BN ×100"], IMAGES / "imagenet_colour.png"))
     else: print(recipes_figure())
