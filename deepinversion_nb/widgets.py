@@ -64,7 +64,7 @@ def curves_svg(rows: list, steps: int, width: int = 300, height: int = 150, max_
             f'</text></svg></div>')
 
 # %% ../nbs/12_widgets.ipynb
-SETTING_SLIDERS = {"first_bn_multiplier": ("first BN ×", -1, 2), "lr": ("learning rate", -3, 0)}  # (label, log10 range)
+SETTING_SLIDERS = {"first_bn_multiplier": ("first BN ×", -1, 3), "lr": ("learning rate", -3, 0)}  # (label, log10 range)
 OTHER_CONTROLS = ("jitter", "flip", "iters", "n", "classes", "resolution")
 
 def slider_spec(name: str) -> tuple:
