@@ -15,8 +15,8 @@ from .train import Run, TEACHERS, cache_dir, fit, kd_loss, one_thread, random_af
 from .experiments import DEMO_PRESETS, md_table, row_images, _old_report, _check_same_demo, _save_grid
 
 # %% auto 0
-__all__ = ['CONTINUAL_ROWS', 'only_classes', 'class_teacher', 'extend', 'continual_loss', 'mixed_batches', 'learn_new_classes',
-           'old_new_accuracy', 'continual_markdown', 'run_continual_demo']
+__all__ = ['CONTINUAL_ROWS', 'only_classes', 'class_teacher', 'extend', 'logits_and_features', 'continual_loss', 'mixed_batches',
+           'learn_new_classes', 'old_new_accuracy', 'continual_markdown', 'run_continual_demo']
 
 # %% ../nbs/16_continual.ipynb
 def only_classes(ds: TensorData, keep, classes=None) -> TensorData:
@@ -63,14 +63,27 @@ def extend(model: nn.Module, new_classes) -> nn.Module:
     return big.to(next(model.parameters()).device).eval()
 
 # %% ../nbs/16_continual.ipynb
-def continual_loss(old: nn.Module, kd: float = 4.0, T: float = 2.0):
-    "Cross-entropy over all classes (images labelled -1 take the old model's prediction) + `kd` × KD to the old model on its own outputs."
+def logits_and_features(model: nn.Module, x: torch.Tensor) -> tuple:
+    "The model's logits and what its classifier reads: the input of its last `nn.Linear`."
+    seen = []
+    hook = [m for m in model.modules() if isinstance(m, nn.Linear)][-1].register_forward_hook(lambda m, i, o: seen.append(i[0]))
+    try: return model(x), seen[0]
+    finally: hook.remove()
+
+def continual_loss(old: nn.Module, kd: float = 4.0, T: float = 2.0, feature_kd: float = 0.0):
+    "Cross-entropy over all classes (images labelled -1 take the old model's prediction) + `kd` × KD to the old model on its own outputs + `feature_kd` × MSE of the classifier's input features to the old model's."
     n_old = old.card.num_classes
     def loss(model, x, y):
-        logits = model(x).float()
-        with torch.no_grad(): t = old(x).float()
+        if feature_kd:
+            logits, f = logits_and_features(model, x)
+            with torch.no_grad(): t, f_old = logits_and_features(old, x)
+        else:
+            logits = model(x)
+            with torch.no_grad(): t = old(x)
+        logits, t = logits.float(), t.float()
         ce = F.cross_entropy(logits, torch.where(y >= 0, y, t.argmax(1)))
-        return ce + kd * kd_loss(logits[:, :n_old], t, T) if kd else ce
+        total = ce + kd * kd_loss(logits[:, :n_old], t, T) if kd else ce
+        return total + feature_kd * F.mse_loss(f.float(), f_old.float()) if feature_kd else total
     return loss
 
 def mixed_batches(new_x: torch.Tensor, new_y: torch.Tensor, old_x: torch.Tensor | None, batch_size: int, generator: torch.Generator,
@@ -86,7 +99,7 @@ def mixed_batches(new_x: torch.Tensor, new_y: torch.Tensor, old_x: torch.Tensor 
 
 def learn_new_classes(old: nn.Module, new_ds: TensorData, old_images: torch.Tensor | None = None, old_labels: torch.Tensor | None = None,
                       steps: int = 600, batch_size: int = 64, lr: float = 1e-3, kd: float = 4.0, seed: int = 0,
-                      run: Run | None = None, callbacks=()) -> nn.Module:
+                      run: Run | None = None, callbacks=(), feature_kd: float = 0.0) -> nn.Module:
     "Extend `old` to the classes of `new_ds` (labelled in old + new order) and train it with `continual_loss` in the one loop, `fit`."
     new_classes = new_ds.meta.classes[old.card.num_classes:]
     if new_ds.meta.classes[: old.card.num_classes] != old.card.classes: raise InputError("the new data must be labelled in the order old classes, then new")
@@ -96,7 +109,7 @@ def learn_new_classes(old: nn.Module, new_ds: TensorData, old_images: torch.Tens
     opt = torch.optim.Adam(model.parameters(), lr)
     sched = torch.optim.lr_scheduler.OneCycleLR(opt, lr, total_steps=steps, pct_start=0.2)
     data = mixed_batches(normalize(x, model.card.mean, model.card.std), y, old_images, batch_size, torch.Generator().manual_seed(seed), old_labels)
-    return fit(model, continual_loss(old.to(run.device).eval(), kd), data, steps, opt, sched, callbacks, run)
+    return fit(model, continual_loss(old.to(run.device).eval(), kd, feature_kd=feature_kd), data, steps, opt, sched, callbacks, run)
 
 def old_new_accuracy(model: nn.Module, test_ds: TensorData, old_classes) -> dict:
     "Accuracy on the test samples of the old classes, of the new ones, and of all (over all the model's outputs)."
