@@ -65,8 +65,9 @@ def extend(model: nn.Module, new_classes) -> nn.Module:
 # %% ../nbs/16_continual.ipynb
 def logits_and_features(model: nn.Module, x: torch.Tensor) -> tuple:
     "The model's logits and what its classifier reads: the input of its last `nn.Linear`."
-    seen = []
-    hook = [m for m in model.modules() if isinstance(m, nn.Linear)][-1].register_forward_hook(lambda m, i, o: seen.append(i[0]))
+    linear, seen = [m for m in model.modules() if isinstance(m, nn.Linear)], []
+    if not linear: raise InputError(f"feature KD reads the input of the classifier's last nn.Linear, and {type(model).__name__} has none; drop feature_kd (--feature-kd)")
+    hook = linear[-1].register_forward_hook(lambda m, i, o: seen.append(i[0]))
     try: return model(x), seen[0]
     finally: hook.remove()
 
