@@ -234,6 +234,8 @@ def _extend_args(s):
     s.add_argument("--classes", required=True, help="the new classes by name, comma-separated (e.g. 5,6,7,8,9); only their samples are used")
     s.add_argument("--images", default=None, help="images of the old classes (a 'synth' folder, images.pt or an ImageFolder); without: new data only (LwF.MC-style)")
     s.add_argument("--steps", type=count, default=600, help="training steps")
+    s.add_argument("--batch-size", type=count, default=64, help="new-class samples per step (as many old-class images join them)")
+    s.add_argument("--kd", type=rate, default=4.0, help="weight of KD to the old model's outputs (the demo's 4; notebook 16: 10 keeps more of the old classes)")
     s.add_argument("--feature-kd", type=rate, default=None, help="also keep the classifier's input features near the old model's, with this weight (notebook 16: 1)")
     s.add_argument("--test", default=None, help="test data with old and new classes (default: the matching test split)")
     s.add_argument("--seed", type=int, default=0)
@@ -253,8 +255,10 @@ def cmd_extend(a, run: Run) -> dict:
     load = lambda spec: only_classes(_in_memory(get_data(spec, size=c.size, channels=c.channels, mean=c.mean, std=c.std), spec), new, classes)
     new_ds = load(a.data)
     x = load_images(a.images, c) if a.images else None
-    model = learn_new_classes(teacher, new_ds, x, None, a.steps, seed=run.seed_for("kd"), run=run, callbacks=_bar(a, "extend"), feature_kd=a.feature_kd or 0.0)
-    res = {"classes": classes, "new_classes": new, "samples": len(new_ds), "images": 0 if x is None else len(x), "steps": a.steps, "feature_kd": a.feature_kd or 0.0}
+    model = learn_new_classes(teacher, new_ds, x, None, a.steps, a.batch_size, kd=a.kd, seed=run.seed_for("kd"), run=run, callbacks=_bar(a, "extend"),
+                              feature_kd=a.feature_kd or 0.0)
+    res = {"classes": classes, "new_classes": new, "samples": len(new_ds), "images": 0 if x is None else len(x), "steps": a.steps,
+           "batch_size": a.batch_size, "kd": a.kd, "feature_kd": a.feature_kd or 0.0}
     test_spec = a.test or (split_of(a.data, "test") if split_of(a.data, "test") != a.data else None)
     if test_spec:
         test_ds = _in_memory(get_data(test_spec, size=c.size, channels=c.channels, mean=c.mean, std=c.std), test_spec)

@@ -1,7 +1,8 @@
 """Does keeping the features help? The continual demo's `lwf` and `feature` rows (0–4 → 0–9, real 5–9 only, DeepInversion
 images of the 0–4 teacher for `feature`) trained with `feature_kd=W`: the loss also pulls the features the classifier
-reads towards the old model's. Run by hand: `.venv/bin/python docs/continual_feature_kd.py PRESET SEED W` (one thread;
-`quick`: about 5 minutes, `full`: about 20, on one core). Appends its rows to docs/continual/feature_kd.json.
+reads towards the old model's. Run by hand: `.venv/bin/python docs/continual_feature_kd.py PRESET SEED W [KD [ROWS]]` (one
+thread; KD: the weight of KD to the old outputs, 4 as in the demo unless given; ROWS: lwf,feature unless given; `quick`: about
+5 minutes, `full`: about 20, on one core). Appends its rows to docs/continual/feature_kd.json.
 """
 import fcntl, json, sys, tempfile, time
 from pathlib import Path
@@ -15,16 +16,17 @@ OUT = Path(__file__).parent / "continual" / "feature_kd.json"
 
 if __name__ == "__main__":
     preset, seed, w = sys.argv[1], int(sys.argv[2]), float(sys.argv[3])
+    kd, wanted = float(sys.argv[4]) if len(sys.argv) > 4 else 4.0, sys.argv[5].split(",") if len(sys.argv) > 5 else ["lwf", "feature"]
     torch.set_num_threads(1)
     p, old, new, run = DEMO_PRESETS[preset], list("01234"), list("56789"), Run.make("cpu", seed=seed)
     teacher = class_teacher("mnist5k", old, "cpu", False)
     test_all, new_ds = get_data("mnist5k:test"), only_classes(get_data("mnist5k:train"), new, old + new)
     dreams = row_images(teacher, only_classes(test_all, old), "feature", p, Path(f"continual-feature-kd-{preset}-s{seed}"), run, False)[0]
     rows = []
-    for name, x in (("lwf", None), ("feature", dreams)):
+    for name, x in [(k, x) for k, x in (("lwf", None), ("feature", dreams)) if k in wanted]:
         t0 = time.time()
-        model = learn_new_classes(teacher, new_ds, x, None, p.kd.steps, p.kd.batch_size, kd=4.0, seed=run.seed_for("kd"), run=run, feature_kd=w)
-        rows.append({"preset": preset, "seed": seed, "feature_kd": w, "row": name, **old_new_accuracy(model, test_all, old), "kd_seconds": round(time.time() - t0)})
+        model = learn_new_classes(teacher, new_ds, x, None, p.kd.steps, p.kd.batch_size, kd=kd, seed=run.seed_for("kd"), run=run, feature_kd=w)
+        rows.append({"preset": preset, "seed": seed, "feature_kd": w, "kd": kd, "row": name, **old_new_accuracy(model, test_all, old), "kd_seconds": round(time.time() - t0)})
         print(rows[-1], flush=True)
     with open(Path(tempfile.gettempdir()) / "deepinversion-feature-kd.lock", "w") as lock:  # two runs may finish together
         fcntl.flock(lock, fcntl.LOCK_EX)

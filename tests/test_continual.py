@@ -37,22 +37,29 @@ def test_extend_adds_classes_after_the_old_ones(old_teacher, tmp_path):
     assert all(abs(here[k] - di[k]) <= 2 / 168 for k in ("old", "new", "all")), (here, di)
 
 
-def test_extend_feature_kd_is_the_library_option(old_teacher, tmp_path):
-    "--feature-kd W trains with the library's feature_kd=W: the same scores in this process, other weights than without it."
+def test_extend_options_are_the_library_options(old_teacher, tmp_path):
+    "--feature-kd, --kd and --batch-size reach the library: the verb's model is learn_new_classes' with the same options (not with the default kd)."
     r = cli_json("extend", "--teacher", old_teacher, "--data", "digits:train", "--classes", "5,6,7,8,9", "--steps", 150, "--feature-kd", 1,
-                 "--out", tmp_path / "fk.pt")
-    assert r["feature_kd"] == 1.0 and load_checkpoint(tmp_path / "fk.pt").extra["feature_kd"] == 1.0
+                 "--kd", 10, "--batch-size", 32, "--out", tmp_path / "fk.pt")
+    assert (r["feature_kd"], r["kd"], r["batch_size"]) == (1.0, 10.0, 32)
+    assert load_checkpoint(tmp_path / "fk.pt").extra["feature_kd"] == 1.0
     teacher, seed = load_checkpoint(old_teacher), Run.make("cpu", None, 0).seed_for("kd")
     new_ds = only_classes(get_data("digits:train"), "56789", list("0123456789"))
-    with_fk, without = (learn_new_classes(teacher, new_ds, None, None, 150, seed=seed, feature_kd=w) for w in (1.0, 0.0))
+    with_fk, without = (learn_new_classes(teacher, new_ds, None, None, 150, 32, kd=10.0, seed=seed, feature_kd=w) for w in (1.0, 0.0))
     here = old_new_accuracy(with_fk, get_data("digits:test"), "01234")
     assert all(abs(here[k] - r[k]) <= 2 / 168 for k in ("old", "new", "all")), (here, r)
     assert not all(a.equal(b) for a, b in zip(with_fk.parameters(), without.parameters()))
+    cli_model = load_checkpoint(tmp_path / "fk.pt")
+    gap = lambda m: max((p - q).abs().max().item() for p, q in zip(cli_model.parameters(), m.parameters()))
+    default_kd = learn_new_classes(teacher, new_ds, None, None, 150, 32, seed=seed, feature_kd=1.0)
+    assert gap(with_fk) < gap(default_kd) / 10  # the verb's weights are the library's with kd=10, not its default 4
 
 
 def test_extend_bad_input(old_teacher, tmp_path):
     for classes, expect in [("4,5", "already one of the model's"), ("5,x", "has no class 'x'"), ("5,5", "named twice")]:
         assert_one_line_error(cli_here("extend", "--teacher", old_teacher, "--data", "digits:train", "--classes", classes, "--out", tmp_path / "e.pt"), expect)
+    assert_one_line_error(cli_here("extend", "--teacher", old_teacher, "--data", "digits:train", "--classes", "5", "--kd", "-1", "--out", tmp_path / "e.pt"),
+                          "must be a finite number > 0")
     assert_one_line_error(cli_here("train", "--data", "digits:train", "--arch", "convnet_small", "--classes", "0,11", "--out", tmp_path / "t.pt"), "no class '11'")
     assert not (tmp_path / "e.pt").exists() and not (tmp_path / "t.pt").exists()
 
