@@ -1,14 +1,15 @@
-"""Does keeping the features help? The continual demo's `lwf` and `feature` rows (0–4 → 0–9, real 5–9 only, DeepInversion
-images of the 0–4 teacher for `feature`) trained with `feature_kd=W`: the loss also pulls the features the classifier
-reads towards the old model's. Run by hand: `.venv/bin/python docs/continual_feature_kd.py PRESET SEED W [KD [ROWS]]` (one
-thread; KD: the weight of KD to the old outputs, 4 as in the demo unless given; ROWS: lwf,feature unless given; `quick`: about
-5 minutes, `full`: about 20, on one core). Appends its rows to docs/continual/feature_kd.json.
+"""Does keeping the features help, or a stronger hold on the old outputs? The continual demo's rows (0–4 → 0–9, real 5–9
+only; `feature`: DeepInversion images of the 0–4 teacher, `oracle_distilled`: the real 0–4 training images) trained with
+`feature_kd=W` — the loss also pulls the features the classifier reads towards the old model's — and KD weight KD.
+Run by hand: `.venv/bin/python docs/continual_feature_kd.py PRESET SEED W [KD [ROWS]]` (one thread; KD: 4, the demo's,
+unless given; ROWS: some of lwf,feature,oracle_distilled, comma-separated, lwf,feature unless given; `full`: about 5 to
+10 minutes a row on one core). Appends its rows to docs/continual/feature_kd.json.
 """
 import fcntl, json, sys, tempfile, time
 from pathlib import Path
 import torch
 from deepinversion_nb.continual import class_teacher, learn_new_classes, old_new_accuracy, only_classes
-from deepinversion_nb.data import get_data
+from deepinversion_nb.data import get_data, normalize
 from deepinversion_nb.experiments import DEMO_PRESETS, row_images
 from deepinversion_nb.train import Run
 
@@ -23,7 +24,8 @@ if __name__ == "__main__":
     test_all, new_ds = get_data("mnist5k:test"), only_classes(get_data("mnist5k:train"), new, old + new)
     dreams = row_images(teacher, only_classes(test_all, old), "feature", p, Path(f"continual-feature-kd-{preset}-s{seed}"), run, False)[0]
     rows = []
-    for name, x in [(k, x) for k, x in (("lwf", None), ("feature", dreams)) if k in wanted]:
+    real_old = normalize(only_classes(get_data("mnist5k:train"), old).tensors()[0], teacher.card.mean, teacher.card.std)  # the distilled oracle's
+    for name, x in [(k, x) for k, x in (("lwf", None), ("feature", dreams), ("oracle_distilled", real_old)) if k in wanted]:
         t0 = time.time()
         model = learn_new_classes(teacher, new_ds, x, None, p.kd.steps, p.kd.batch_size, kd=kd, seed=run.seed_for("kd"), run=run, feature_kd=w)
         rows.append({"preset": preset, "seed": seed, "feature_kd": w, "kd": kd, "row": name, **old_new_accuracy(model, test_all, old), "kd_seconds": round(time.time() - t0)})
