@@ -15,8 +15,8 @@ from .train import Run, TEACHERS, cache_dir, fit, kd_loss, one_thread, random_af
 from .experiments import DEMO_PRESETS, md_table, row_images, _old_report, _check_same_demo, _save_grid
 
 # %% auto 0
-__all__ = ['CONTINUAL_ROWS', 'only_classes', 'class_teacher', 'extend', 'logits_and_features', 'continual_loss', 'mixed_batches',
-           'learn_new_classes', 'old_new_accuracy', 'continual_markdown', 'run_continual_demo']
+__all__ = ['CONTINUAL_ROWS', 'ROW_LOSS', 'only_classes', 'class_teacher', 'extend', 'logits_and_features', 'continual_loss',
+           'mixed_batches', 'learn_new_classes', 'old_new_accuracy', 'continual_markdown', 'run_continual_demo']
 
 # %% ../nbs/16_continual.ipynb
 def only_classes(ds: TensorData, keep, classes=None) -> TensorData:
@@ -121,8 +121,9 @@ def old_new_accuracy(model: nn.Module, test_ds: TensorData, old_classes) -> dict
 
 # %% ../nbs/16_continual.ipynb
 CONTINUAL_ROWS = {"lwf": "LwF.MC-style: new data only, KD to the old model on it", "prior": "+ DeepDream images of the old classes",
-                  "feature": "+ DeepInversion images of the old classes", "oracle_distilled": "oracle: old real data, distilled",
-                  "oracle_classified": "oracle: old real data with labels, classified"}
+                  "feature": "+ DeepInversion images of the old classes", "feature_fkd": "+ DeepInversion images, KD ×10 + feature KD",
+                  "oracle_distilled": "oracle: old real data, distilled", "oracle_classified": "oracle: old real data with labels, classified"}
+ROW_LOSS = {"feature_fkd": {"kd": 10.0, "feature_kd": 1.0}, "oracle_classified": {"kd": 0.0}}  # the others: `learn_new_classes`' KD weight 4
 
 def continual_markdown(rep: dict) -> str:
     "The continual-learning report as a Markdown table."
@@ -140,7 +141,7 @@ def _old_images(name: str, teacher, test_old, p, out: Path, run: Run, progress: 
         real = only_classes(get_data(f"{data}:train"), teacher.card.classes)
         x, y = real.tensors()
         return normalize(x, teacher.card.mean, teacher.card.std), (y if name == "oracle_classified" else None)
-    return row_images(teacher, test_old, name, p, out, run, progress)[0], None
+    return row_images(teacher, test_old, name.removesuffix("_fkd"), p, out, run, progress)[0], None  # feature_fkd: feature's images
 
 def run_continual_demo(preset: str = "quick", data: str = "mnist5k", out="deepinversion-continual", run: Run | None = None,
                        progress: bool = True, old=tuple("01234"), new=tuple("56789")) -> dict:
@@ -159,16 +160,18 @@ def run_continual_demo(preset: str = "quick", data: str = "mnist5k", out="deepin
     rep.update(teacher={"arch": teacher.card.arch, "accuracy": evaluate(teacher, test_old)["accuracy"]}, rows={})
     same = prior.get("teacher") == rep["teacher"]
     out.mkdir(parents=True, exist_ok=True)
-    write_json(out / "report.json", {**rep, "rows": prior.get("rows", {}) if same else {}})
-    for name in CONTINUAL_ROWS:
-        if same and name in prior.get("rows", {}) and (out / "models" / f"{name}.pt").exists(): rep["rows"][name] = prior["rows"][name]; continue
+    rows = {k: r for k, r in prior.get("rows", {}).items() if same and (out / "models" / f"{k}.pt").exists()}  # finished earlier
+    def save():  # every finished row, in the table's order, whichever was made last
+        rep["rows"] = {k: rows[k] for k in CONTINUAL_ROWS if k in rows}
+        write_json(out / "report.json", rep); atomic_write_text(out / "report.md", continual_markdown(rep))
+    save()
+    for name in (k for k in CONTINUAL_ROWS if k not in rows):
         x, y = _old_images(name, teacher, test_old, p, out, run, progress, data)
         t0 = time.time()
-        model = learn_new_classes(teacher, new_ds, x, y, p.kd.steps, p.kd.batch_size, kd=0.0 if name == "oracle_classified" else 4.0,
-                                  seed=run.seed_for("kd"), run=run)
+        model = learn_new_classes(teacher, new_ds, x, y, p.kd.steps, p.kd.batch_size, seed=run.seed_for("kd"), run=run, **ROW_LOSS.get(name, {}))
         acc = old_new_accuracy(model, test_all, old)
-        rep["rows"][name] = {"accuracy": acc["all"], "old": acc["old"], "new": acc["new"], "images": 0 if x is None else len(x), "kd_seconds": round(time.time() - t0, 1)}
+        rows[name] = {"accuracy": acc["all"], "old": acc["old"], "new": acc["new"], "images": 0 if x is None else len(x), "kd_seconds": round(time.time() - t0, 1)}
         save_checkpoint(model, out / "models" / f"{name}.pt", row=name, accuracy=acc["all"], test_data=test_all.meta.name, **{k: acc[k] for k in ("old", "new")})
         if name in ("prior", "feature"): _save_grid(out, name)
-        write_json(out / "report.json", rep); atomic_write_text(out / "report.md", continual_markdown(rep))
+        save()
     return rep

@@ -69,7 +69,10 @@ def test_demo_task_continual_writes_rows_that_eval_reads(tmp_path):
     saved = json.loads((tmp_path / "report.json").read_text())
     assert {k: saved[k] for k in ("task", "data", "preset", "seed", "old", "new")} == {"task": "continual", "data": "mnist5k", "preset": "tiny", "seed": 0,
                                                                                        "old": list("01234"), "new": list("56789")}
-    assert list(saved["rows"]) == ["lwf", "prior", "feature", "oracle_distilled", "oracle_classified"] and rep["rows"] == saved["rows"]
+    assert list(saved["rows"]) == ["lwf", "prior", "feature", "feature_fkd", "oracle_distilled", "oracle_classified"] and rep["rows"] == saved["rows"]
+    held, plain = (load_checkpoint(tmp_path / "models" / f"{k}.pt") for k in ("feature_fkd", "feature"))
+    assert saved["rows"]["feature_fkd"]["images"] == saved["rows"]["feature"]["images"] and not (tmp_path / "images" / "feature_fkd").exists()  # the same dreams
+    assert not all(a.equal(b) for a, b in zip(held.parameters(), plain.parameters()))  # another loss
     for row, r in saved["rows"].items():
         assert {"accuracy", "old", "new", "images"} <= set(r)
         assert cli_json("eval", "--model", tmp_path / "models" / f"{row}.pt", "--data", "mnist5k:test")["accuracy"] == r["accuracy"]
