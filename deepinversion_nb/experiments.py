@@ -120,13 +120,15 @@ def run_demo(preset: str = "full", data: str = "mnist5k", out="deepinversion-dem
     same = old.get("teacher") == rep["teacher"]
     out.mkdir(parents=True, exist_ok=True)
     save_checkpoint(teacher, out / "teacher.pt", **teacher.extra)
-    _write_report(out, {**rep, "rows": old.get("rows", {}) if same else {}})  # from now on the folder is a demo that resumes
-    for name in rows:
-        if same and name in old.get("rows", {}) and (out / "students" / f"{name}.pt").exists():
-            rep["rows"][name] = old["rows"][name]  # finished earlier
-        else: rep["rows"][name] = _row(teacher, test_ds, name, p, out, run, progress)
-        if name != "real": _save_grid(out, name)
+    done = {k: r for k, r in old.get("rows", {}).items() if same and k in rows and (out / "students" / f"{k}.pt").exists()}  # finished earlier
+    def save():  # every finished row in the table's order, so a run stopped while redoing a middle row loses none after it
+        rep["rows"] = {k: done[k] for k in rows if k in done}
         _write_report(out, rep)
+    save()  # from now on the folder is a demo that resumes
+    for name in (k for k in rows if k not in done):
+        done[name] = _row(teacher, test_ds, name, p, out, run, progress)
+        if name != "real": _save_grid(out, name)
+        save()
     return rep
 
 # %% ../nbs/10_demo.ipynb

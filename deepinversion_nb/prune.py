@@ -116,14 +116,18 @@ def run_prune_demo(preset: str = "quick", data: str = "mnist5k", out="deepinvers
     test_ds = get_data(f"{data}:test")
     rep["teacher"] = {"arch": teacher.card.arch, "accuracy": evaluate(teacher, test_ds)["accuracy"], "params": count_params(teacher), "flops": count_flops(teacher)}
     same = old.get("teacher") == rep["teacher"]
-    rep["rows"] = {}
     out.mkdir(parents=True, exist_ok=True)
-    write_json(out / "report.json", {**rep, "rows": old.get("rows", {}) if same else {}})
+    keys = [f"{name}-{round(r * 100)}" for name in PRUNE_ROWS for r in ratios]
+    done = {k: r for k, r in old.get("rows", {}).items() if same and k in keys and (out / "models" / f"{k}.pt").exists()}  # finished earlier
+    def save():  # every finished row in the table's order, so a run stopped while redoing a middle row loses none after it
+        rep["rows"] = {k: done[k] for k in keys if k in done}
+        write_json(out / "report.json", rep); atomic_write_text(out / "report.md", prune_markdown(rep))
+    save()
     for name in PRUNE_ROWS:
         x = None
         for r in ratios:
             key = f"{name}-{round(r * 100)}"
-            if same and key in old.get("rows", {}) and (out / "models" / f"{key}.pt").exists(): rep["rows"][key] = old["rows"][key]; continue
+            if key in done: continue
             small = prune(teacher, r, criterion, scope)
             row = {"ratio": r, "params": count_params(small), "flops": count_flops(small), "images": 0, "kd_seconds": 0.0}
             if name != "nofinetune":
@@ -133,8 +137,6 @@ def run_prune_demo(preset: str = "quick", data: str = "mnist5k", out="deepinvers
                 row.update(images=len(x), kd_seconds=round(time.time() - t0, 1))
             row["accuracy"] = evaluate(small, test_ds)["accuracy"]
             save_checkpoint(small, out / "models" / f"{key}.pt", row=key, accuracy=row["accuracy"], test_data=test_ds.meta.name, ratio=r, criterion=criterion)
-            rep["rows"][key] = row
-            write_json(out / "report.json", rep); atomic_write_text(out / "report.md", prune_markdown(rep))
+            done[key] = row; save()
         if name in ("prior", "feature", "compete") and (out / "images" / name).exists(): _save_grid(out, name)
-    write_json(out / "report.json", rep); atomic_write_text(out / "report.md", prune_markdown(rep))
     return rep
