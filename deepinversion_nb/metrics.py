@@ -8,6 +8,7 @@ import warnings
 from dataclasses import dataclass
 from pathlib import Path
 import torch, torch.nn as nn, torch.nn.functional as F
+from PIL import Image
 from .data import InputError, FolderData, normalize, denormalize
 from .store import read_images, folder_names
 
@@ -24,13 +25,15 @@ class ImageSet:
     classes: list[str]
 
 def read_image_set(path, size=None, channels: int = 3) -> ImageSet:
-    "A synth folder or its images.pt (as written), or an ImageFolder DIR/<class>/<image> (read at `size`, `channels`)."
+    "A synth folder or its images.pt (as written), or an ImageFolder DIR/<class>/<image> (at its own size if all share one, else at `size`)."
     p = Path(path)
     if p.is_file() or (p / "images.pt").is_file():
         d = read_images(p)
         return ImageSet(denormalize(d["images"].float(), d["mean"], d["std"]), d["labels"].long(), list(d["classes"]))
     if not p.is_dir(): raise InputError(f"no such images {str(path)!r}; pass a synth output folder, its images.pt, or an ImageFolder")
-    ds = FolderData(p, size, channels)
+    ds = FolderData(p, None, channels)
+    # each verifier resizes to its own size: resizing here too would hand every verifier but one twice-resized images
+    if len({Image.open(f).size for f, _ in ds.ds.samples}) > 1: ds = FolderData(p, size, channels)  # mixed sizes stack only at one
     return ImageSet(torch.stack([ds[i][0] for i in range(len(ds))]), ds.labels, list(ds.meta.classes))
 
 # %% ../nbs/11_metrics.ipynb
