@@ -150,6 +150,8 @@ def _synth_args(s):
     s.add_argument("--weight", action="append", metavar="NAME=VALUE", help=f"override a term's weight (repeatable): {', '.join(Term.registry)}")
     s.add_argument("--lr", type=rate, default=None); s.add_argument("--batch", type=count, default=100)
     s.add_argument("--first-bn-multiplier", type=rate, default=None, help="weight of the first BN layer's statistics within R_feature (default: the preset's)")
+    s.add_argument("--zoom", type=float, default=None, help="random zoom by up to ± this fraction each step, e.g. 0.1 (default: the preset's)")
+    s.add_argument("--rotate", type=float, default=None, help="random turn by up to ± this many degrees each step (default: the preset's)")
     s.add_argument("--seed", type=int, default=0); s.add_argument("--size", type=count, default=None, help="image size (square)")
     s.add_argument("--targets", default="balanced", help="balanced, random, or class indices like 3,5,7")
     s.add_argument("--student", default="convnet_small", help="student architecture for --recipe adi")
@@ -165,7 +167,7 @@ def _synth_human(r: dict) -> str:
 def cmd_synth(a, run: Run) -> dict:
     try: teacher = load_teacher(a.teacher, a.size, run.device, a.weights)
     except InputError as e: raise InputError(f"--teacher: {e}") from None
-    over = {k: v for k, v in dict(schedule=a.schedule, iters=a.iters, lr=a.lr, first_bn_multiplier=a.first_bn_multiplier).items() if v is not None}
+    over = {k: v for k, v in dict(schedule=a.schedule, iters=a.iters, lr=a.lr, first_bn_multiplier=a.first_bn_multiplier, zoom=a.zoom, rotate=a.rotate).items() if v is not None}
     given, auto = _weights(a.weight), a.preset == "auto"
     r = recipe(a.recipe, default_preset(teacher.card) if auto or not a.preset else a.preset, weights=given, **over)
     if auto: r = auto_weights(teacher, r, keep=given, seed=a.seed, student_arch=a.student)

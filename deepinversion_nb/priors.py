@@ -4,11 +4,11 @@
 
 # %% ../nbs/05_priors.ipynb 3
 from __future__ import annotations
-import torch, torch.nn.functional as F
+import math, torch, torch.nn.functional as F
 from .inversion import Term
 
 # %% auto 0
-__all__ = ['neighbour_diffs', 'TotalVariation', 'TVL2', 'TVL1', 'tv_loss', 'L2Prior', 'Jitter', 'Flip']
+__all__ = ['neighbour_diffs', 'TotalVariation', 'TVL2', 'TVL1', 'tv_loss', 'L2Prior', 'Jitter', 'Flip', 'ZoomRotate']
 
 # %% ../nbs/05_priors.ipynb
 def neighbour_diffs(x: torch.Tensor) -> list[torch.Tensor]:
@@ -61,3 +61,16 @@ class Flip:
     def __init__(self, p: float = 0.5): self.p = p
     def __call__(self, x, g, scale: float = 1.0): return torch.flip(x, dims=(3,)) if torch.rand(1, generator=g).item() < self.p else x
     def __repr__(self): return f"Flip({self.p})"
+
+# %% ../nbs/05_priors.ipynb
+class ZoomRotate:
+    "Zoom the batch by a random factor in [1 − zoom, 1 + zoom] and turn it by a random angle in [−degrees, degrees] (mirrored border)."
+    def __init__(self, zoom: float = 0.1, degrees: float = 10.0): self.zoom, self.degrees = zoom, degrees
+    def __call__(self, x, g, scale: float = 1.0):
+        u = torch.rand(2, generator=g) * 2 - 1
+        f, a = 1 + self.zoom * u[0].item(), math.radians(self.degrees * u[1].item())
+        c, s = math.cos(a) / f, math.sin(a) / f  # the grid samples the output's pixels from the input: 1/f zooms in by f
+        theta = torch.tensor([[c, -s, 0], [s, c, 0]], dtype=x.dtype, device=x.device).expand(x.shape[0], 2, 3)
+        grid = F.affine_grid(theta, list(x.shape), align_corners=False)
+        return F.grid_sample(x, grid, mode="bilinear", padding_mode="reflection", align_corners=False)
+    def __repr__(self): return f"ZoomRotate({self.zoom}, {self.degrees})"
