@@ -1,0 +1,82 @@
+"""Judge full-size ImageNet runs of efficientnet_lite0 and draw them (run by hand on any machine, CPU is fine):
+
+    .venv/bin/python docs/imagenet_full_report.py gpu RUNS_DIR   # the GPU session's runs (docs/imagenet_gpu.sh) → gpu_run.json, imagenet_gpu.png
+    .venv/bin/python docs/imagenet_full_report.py cpu RUNS_DIR   # the CPU runs of CPU_RUNS below → cpu_full.json, imagenet_cpu_full.png
+
+RUNS_DIR/<run>/ is a `deepinversion synth` folder (images.pt, images/<class>/*.png, metrics.json, parts/config.json; for
+the GPU runs the unpacked OUT/<run>.tar). Each run is judged by `deepinversion metrics` with efficientnet_lite1 and
+efficientnet_lite2 (each image resized, antialiased, to the verifier's native size; plus the mean over
+resize/crop/flip/blur views). Writes docs/imagenet/<name>.json and docs/images/<figure>.png.
+"""
+import json, subprocess, sys
+from pathlib import Path
+import numpy as np, torch
+from PIL import Image
+from matplotlib.figure import Figure
+
+DOCS = Path(__file__).parent
+T16 = "985,980,749,933,294,874,130,309,1,9,22,88,145,207,288,323"  # the paper's six classes first; 16 classes × 2 images = --n 32
+SYNTH = f"deepinversion synth --teacher efficientnet_lite0 --preset imagenet-cpu --n 32 --targets {T16} --seed 0 --device cpu"
+CPU_RUNS = {  # run: (its row label, the command that made it; one torch thread, on the 2-core development machine beside another run)
+    "dd_b32": ("DeepDream, one batch of 32, no zoom/turn", f"{SYNTH} --recipe deepdream --batch 32 --zoom 0 --rotate 0"),
+    "di_b32": ("DI, one batch of 32, no zoom/turn", f"{SYNTH} --recipe deepinversion --batch 32 --zoom 0 --rotate 0"),
+    "di_b8": ("DI, batches of 8, no zoom/turn", f"{SYNTH} --recipe deepinversion --batch 8 --zoom 0 --rotate 0"),
+    "dd": ("DeepDream, batches of 8", f"{SYNTH} --recipe deepdream --batch 8"),
+    "di": ("DI, batches of 8 (imagenet-cpu)", f"{SYNTH} --recipe deepinversion --batch 8"),
+}
+GPU_RUNS = {"dd": "DeepDream", "di": "DI preset", "di_bn003": "DI bn=0.003"}
+SHOWN = ["daisy", "volcano", "quill", "cheeseburger", "brown bear", "trolleybus", "flamingo", "king penguin"]
+
+
+def judge(run: Path) -> dict:
+    src = run if (run / "images.pt").exists() else run / "images"  # the GPU runs came back as PNGs only
+    out = subprocess.run([sys.executable, "-m", "deepinversion_nb.cli", "metrics", "--images", str(src), "--verifier", "efficientnet_lite1",
+                          "--verifier", "efficientnet_lite2", "--json"], capture_output=True, text=True, check=True)
+    m, s = json.loads(out.stdout), json.loads((run / "metrics.json").read_text())
+    cfg = json.loads((run / "parts" / "config.json").read_text()) if (run / "parts" / "config.json").exists() else {"batch": s["n"], "recipe": {}}
+    return {"recipe": s["recipe"], "weights": s["weights"], "zoom": cfg["recipe"].get("zoom", 0.0), "rotate": cfg["recipe"].get("rotate", 0.0),
+            "steps": s["steps"], "n": s["n"], "batch": cfg["batch"], "seconds": round(s["seconds"], 1),
+            "bn_distance": round(s["bn_distance"], 1), "teacher_accuracy": s["teacher_accuracy"],
+            "verifiers": {v: {k: r[k] for k in ("top1", "top5", "top1_views", "inception_score")} for v, r in m["verifiers"].items()},
+            "inception_score": m["inception_score"], "diversity": m["diversity"]}
+
+
+def real_photos_bn() -> float:
+    "The teacher's BN distance at 224 px of notebook 18's six scikit-image photos as one batch (the reference for 'natural')."
+    import torch.nn.functional as F
+    from skimage import data as photos
+    from deepinversion_nb.data import normalize
+    from deepinversion_nb.features import bn_distance
+    from deepinversion_nb.models import load_teacher
+    lite0 = load_teacher("efficientnet_lite0")
+    photo = lambda a: F.interpolate(torch.as_tensor(a).permute(2, 0, 1)[None].float() / 255, size=(224, 224), mode="bilinear", antialias=True)[0].clamp(0, 1)
+    real = torch.stack([photo(getattr(photos, n)()) for n in ("chelsea", "coffee", "astronaut", "rocket", "hubble_deep_field", "retina")])
+    return round(bn_distance(lite0, normalize(real, lite0.card.mean, lite0.card.std)), 1)
+
+
+def figure(root: Path, labels: dict, path: Path):
+    fig = Figure(figsize=(13, 1.9 * len(labels)))
+    for row, (name, label) in zip(np.atleast_1d(fig.subplots(len(labels), len(SHOWN))), labels.items()):
+        for ax, cls in zip(row, SHOWN):
+            ax.imshow(np.asarray(Image.open(sorted((root / name / "images" / cls).glob("*.png"))[0]).convert("RGB")))
+            ax.set_xticks([]); ax.set_yticks([]); ax.set_title(cls, fontsize=8)
+        row[0].set_ylabel(label, fontsize=8)
+    fig.savefig(path, dpi=70, bbox_inches="tight")
+
+
+if __name__ == "__main__":
+    torch.set_num_threads(1)
+    kind, root = sys.argv[1], Path(sys.argv[2])
+    labels = {r: l for r, l in (GPU_RUNS.items() if kind == "gpu" else ((r, v[0]) for r, v in CPU_RUNS.items())) if (root / r / "images").is_dir()}
+    report = {"teacher": "efficientnet_lite0",
+              "device": "NVIDIA H200 (lent GPU machine), torch 2.11.0+cu130, float32" if kind == "gpu" else
+                        f"the 2-core AMD EPYC development machine, no GPU, torch {torch.__version__}, float32, one torch thread per run, two runs side by side",
+              "classes": sorted(p.name for p in (root / next(iter(labels)) / "images").iterdir()),
+              "protocol": "each image resized (antialiased) to the verifier's native size (240, 260); top1_views: the mean over resize, centre crop, flip, blur",
+              "runs": {r: judge(root / r) for r in labels}}
+    if kind == "cpu": report.update(commands={r: CPU_RUNS[r][1] for r in labels}, real_photos_bn_distance=real_photos_bn())
+    name, fig = ("gpu_run", "imagenet_gpu") if kind == "gpu" else ("cpu_full", "imagenet_cpu_full")
+    (DOCS / "imagenet").mkdir(exist_ok=True)
+    (DOCS / "imagenet" / f"{name}.json").write_text(json.dumps(report, indent=1) + "\n")
+    figure(root, {r: l for r, l in labels.items() if kind == "gpu" or r in ("dd", "di")}, DOCS / "images" / f"{fig}.png")
+    print(json.dumps({r: [v["top1"] for v in x["verifiers"].values()] for r, x in report["runs"].items()}))
