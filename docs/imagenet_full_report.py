@@ -18,11 +18,11 @@ DOCS = Path(__file__).parent
 T16 = "985,980,749,933,294,874,130,309,1,9,22,88,145,207,288,323"  # the paper's six classes first; 16 classes × 2 images = --n 32
 SYNTH = f"deepinversion synth --teacher efficientnet_lite0 --preset imagenet-cpu --n 32 --targets {T16} --seed 0 --device cpu"
 CPU_RUNS = {  # run: (its row label, the command that made it; one torch thread, on the 2-core development machine beside another run)
-    "dd_b32": ("DeepDream, one batch of 32, no zoom/turn", f"{SYNTH} --recipe deepdream --batch 32 --zoom 0 --rotate 0"),
-    "di_b32": ("DI, one batch of 32, no zoom/turn", f"{SYNTH} --recipe deepinversion --batch 32 --zoom 0 --rotate 0"),
-    "di_b8": ("DI, batches of 8, no zoom/turn", f"{SYNTH} --recipe deepinversion --batch 8 --zoom 0 --rotate 0"),
-    "dd": ("DeepDream, batches of 8", f"{SYNTH} --recipe deepdream --batch 8"),
-    "di": ("DI, batches of 8 (imagenet-cpu)", f"{SYNTH} --recipe deepinversion --batch 8"),
+    "dd_b32": ("DeepDream, one batch of 32, no zoom/turn", f"{SYNTH} --recipe deepdream --batch 32 --zoom 0 --rotate 0 --out RUNS_DIR/dd_b32"),
+    "di_b32": ("DI, one batch of 32, no zoom/turn", f"{SYNTH} --recipe deepinversion --batch 32 --zoom 0 --rotate 0 --out RUNS_DIR/di_b32"),
+    "di_b8": ("DI, batches of 8, no zoom/turn", f"{SYNTH} --recipe deepinversion --batch 8 --zoom 0 --rotate 0 --out RUNS_DIR/di_b8"),
+    "dd": ("DeepDream, batches of 8", f"{SYNTH} --recipe deepdream --batch 8 --out RUNS_DIR/dd"),
+    "di": ("DI, batches of 8 (imagenet-cpu)", f"{SYNTH} --recipe deepinversion --batch 8 --out RUNS_DIR/di"),
 }
 GPU_RUNS = {"dd": "DeepDream", "di": "DI preset", "di_bn003": "DI bn=0.003", "di_cpu_b8": "DI imagenet-cpu, batches of 8", "dd_cpu_b8": "DeepDream, batches of 8"}
 SHOWN = ["daisy", "volcano", "quill", "cheeseburger", "brown bear", "trolleybus", "flamingo", "king penguin"]
