@@ -12,7 +12,7 @@ from .data import InputError, TensorData, get_data, normalize
 from .store import check_output_dir, write_json, atomic_write_text
 from .models import build_model, evaluate, load_checkpoint, save_checkpoint
 from .train import Run, TEACHERS, cache_dir, fit, kd_loss, one_thread, random_affine, seeded, train_classifier
-from .experiments import DEMO_PRESETS, md_table, row_images, _old_report, _check_same_demo, _save_grid
+from .experiments import DEMO_PRESETS, md_table, row_images, _old_report, _finished_rows, _check_same_demo, _save_grid
 
 # %% auto 0
 __all__ = ['CONTINUAL_ROWS', 'ROW_LOSS', 'only_classes', 'class_teacher', 'extend', 'logits_and_features', 'continual_loss',
@@ -160,7 +160,7 @@ def run_continual_demo(preset: str = "quick", data: str = "mnist5k", out="deepin
     rep.update(teacher={"arch": teacher.card.arch, "accuracy": evaluate(teacher, test_old)["accuracy"]}, rows={})
     same = prior.get("teacher") == rep["teacher"]
     out.mkdir(parents=True, exist_ok=True)
-    rows = {k: r for k, r in prior.get("rows", {}).items() if same and (out / "models" / f"{k}.pt").exists()}  # finished earlier
+    rows = _finished_rows(prior, same, CONTINUAL_ROWS, lambda k: out / "models" / f"{k}.pt")
     def save():  # every finished row, in the table's order, whichever was made last
         rep["rows"] = {k: rows[k] for k in CONTINUAL_ROWS if k in rows}
         write_json(out / "report.json", rep); atomic_write_text(out / "report.md", continual_markdown(rep))

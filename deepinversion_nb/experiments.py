@@ -95,6 +95,10 @@ def _old_report(f: Path) -> dict:
     try: return json.loads(f.read_text())
     except (ValueError, UnicodeDecodeError): raise InputError(f"{str(f)!r} is damaged; delete it (finished rows are then redone) or choose another --out") from None
 
+def _finished_rows(old: dict, same: bool, keys, model_file) -> dict:
+    "The rows of `keys` an earlier run with the same teacher finished whose model file (`model_file(key)`) is still there."
+    return {k: r for k, r in old.get("rows", {}).items() if same and k in keys and model_file(k).exists()}
+
 def _check_same_demo(old: dict, rep: dict, out: Path):
     "Refuse a folder that holds a demo made with other arguments (a re-run with the same ones resumes)."
     diff = next((k for k in rep if old and old.get(k) != rep[k]), None)
@@ -120,7 +124,7 @@ def run_demo(preset: str = "full", data: str = "mnist5k", out="deepinversion-dem
     same = old.get("teacher") == rep["teacher"]
     out.mkdir(parents=True, exist_ok=True)
     save_checkpoint(teacher, out / "teacher.pt", **teacher.extra)
-    done = {k: r for k, r in old.get("rows", {}).items() if same and k in rows and (out / "students" / f"{k}.pt").exists()}  # finished earlier
+    done = _finished_rows(old, same, rows, lambda k: out / "students" / f"{k}.pt")
     def save():  # every finished row in the table's order, so a run stopped while redoing a middle row loses none after it
         rep["rows"] = {k: done[k] for k in rows if k in done}
         _write_report(out, rep)

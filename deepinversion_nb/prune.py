@@ -10,7 +10,7 @@ from .data import InputError, get_data
 from .store import check_output_dir, write_json, atomic_write_text
 from .models import ConvNet, CifarResNet, CifarVGG, BasicBlock, build_model, evaluate, save_checkpoint
 from .train import Run, distill, default_teacher
-from .experiments import DEMO_PRESETS, ROW_NAMES, md_table, row_images, _old_report, _check_same_demo, _save_grid
+from .experiments import DEMO_PRESETS, ROW_NAMES, md_table, row_images, _old_report, _finished_rows, _check_same_demo, _save_grid
 
 # %% auto 0
 __all__ = ['PRUNE_ROWS', 'prunable', 'filter_scores', 'kept_filters', 'prune', 'count_params', 'count_flops', 'prune_markdown',
@@ -118,7 +118,7 @@ def run_prune_demo(preset: str = "quick", data: str = "mnist5k", out="deepinvers
     same = old.get("teacher") == rep["teacher"]
     out.mkdir(parents=True, exist_ok=True)
     keys = [f"{name}-{round(r * 100)}" for name in PRUNE_ROWS for r in ratios]
-    done = {k: r for k, r in old.get("rows", {}).items() if same and k in keys and (out / "models" / f"{k}.pt").exists()}  # finished earlier
+    done = _finished_rows(old, same, keys, lambda k: out / "models" / f"{k}.pt")
     def save():  # every finished row in the table's order, so a run stopped while redoing a middle row loses none after it
         rep["rows"] = {k: done[k] for k in keys if k in done}
         write_json(out / "report.json", rep); atomic_write_text(out / "report.md", prune_markdown(rep))
