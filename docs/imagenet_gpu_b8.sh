@@ -4,13 +4,14 @@
 # of 8 (notebook 18: batches of 8 beat one of 32 on the CPU), 32 classes × 2 images, DeepInversion and DeepDream with the
 # same budget. The batches of one run share the GPU as COUNT/BATCH torchrun ranks (a batch of 8 leaves the GPU mostly idle:
 # each step is ~33 ms of kernel launches, docs/bench/gpu.json). The CUDA tests run beside them.
+# ROUND=2 COUNT=32 TARGETS=<the first 16>: three one-change variants of the DI run (second call of that session).
 # usage: bash docs/imagenet_gpu_b8.sh OUT [SECONDS]   (needs the imagenet extra and a CUDA GPU; SECONDS: the time budget)
 # Each run's images and metrics are packed as OUT/<run>.tar; judge them on any machine with
 #   python docs/imagenet_full_report.py gpu DIR   or   deepinversion metrics --images DIR/<run>/images --verifier efficientnet_lite1 --verifier efficientnet_lite2 --json
 set -u
 OUT=${1:?usage: imagenet_gpu_b8.sh OUT [SECONDS]}; BUDGET=${2:-520}; DEV=${DEV:-cuda}; ITERS=${ITERS:-}; COUNT=${COUNT:-64}
 WORK=$(mktemp -d); T0=$(date +%s); mkdir -p "$OUT"; export OMP_NUM_THREADS=1
-TARGETS=985,980,749,933,294,874,130,309,1,9,22,88,145,207,288,323,340,386,409,417,430,466,511,546,779,817,920,937,950,954,963,970
+TARGETS=${TARGETS:-985,980,749,933,294,874,130,309,1,9,22,88,145,207,288,323,340,386,409,417,430,466,511,546,779,817,920,937,950,954,963,970}
 log() { echo "[$(( $(date +%s) - T0 )) s] $*" | tee -a "$OUT/log.txt"; }
 left() { echo $(( BUDGET - ($(date +%s) - T0) )); }
 
@@ -34,9 +35,17 @@ PY
 }
 
 (nvidia-smi --query-gpu=name,memory.total,driver_version --format=csv,noheader 2>/dev/null || echo none) | tee -a "$OUT/log.txt"
-synth di_cpu_b8 deepinversion 8 &
-synth dd_cpu_b8 deepdream 8 &
+if [ "${ROUND:-1}" = 1 ]; then
+  synth di_cpu_b8 deepinversion 8 &
+  synth dd_cpu_b8 deepdream 8 &
+else  # ROUND=2 (COUNT=32, TARGETS=the first 16): one change each to the DI run of round 1, which lite2 judged below 85 %
+  synth di_bn002 deepinversion 8 --weight bn=0.002 &
+  synth di_zoom02 deepinversion 8 --zoom 0.2 --rotate 15 &
+  synth di_lr01 deepinversion 8 --lr 0.1 &
+fi
 if [ "$DEV" = cuda ]; then
+  command -v deepinversion >/dev/null || printf '#!/bin/sh\nexec python3 -m deepinversion_nb.cli "$@"\n' > "$(dirname "$(command -v python3)")/deepinversion"
+  chmod +x "$(dirname "$(command -v python3)")/deepinversion"
   log "pytest -m cuda"; timeout 240 python3 -m pytest -q -m cuda tests/test_cuda.py -p no:cacheprovider >"$OUT/pytest.log" 2>&1; log "pytest rc $?"
 fi
 wait; log "end"
