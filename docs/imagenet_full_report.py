@@ -1,6 +1,7 @@
 """Judge full-size ImageNet runs of efficientnet_lite0 and draw them (run by hand on any machine, CPU is fine):
 
-    .venv/bin/python docs/imagenet_full_report.py gpu RUNS_DIR   # the GPU session's runs (docs/imagenet_gpu.sh) → gpu_run.json, imagenet_gpu.png
+    .venv/bin/python docs/imagenet_full_report.py gpu RUNS_DIR [FIGURE]  # the GPU sessions' runs (docs/imagenet_gpu*.sh) → gpu_run.json
+                                                                         # (added to the runs already there), FIGURE.png (default imagenet_gpu)
     .venv/bin/python docs/imagenet_full_report.py cpu RUNS_DIR   # the CPU runs of CPU_RUNS below → cpu_full.json, imagenet_cpu_full.png
 
 RUNS_DIR/<run>/ is a `deepinversion synth` folder (images.pt, images/<class>/*.png, metrics.json, parts/config.json; for
@@ -24,7 +25,8 @@ CPU_RUNS = {  # run: (its row label, the command that made it; one torch thread,
     "dd": ("DeepDream, batches of 8", f"{SYNTH} --recipe deepdream --batch 8 --out RUNS_DIR/dd"),
     "di": ("DI, batches of 8 (imagenet-cpu)", f"{SYNTH} --recipe deepinversion --batch 8 --out RUNS_DIR/di"),
 }
-GPU_RUNS = {"dd": "DeepDream", "di": "DI preset", "di_bn003": "DI bn=0.003", "di_cpu_b8": "DI imagenet-cpu, batches of 8", "dd_cpu_b8": "DeepDream, batches of 8"}
+GPU_RUNS = {"dd": "DeepDream", "di": "DI preset", "di_bn003": "DI bn=0.003", "di_cpu_b8": "DI imagenet-cpu, batches of 8",
+            "dd_cpu_b8": "DeepDream, batches of 8", "di_bn002": "DI, bn=0.002", "di_zoom02": "DI, zoom 0.2, turn 15°", "di_lr01": "DI, lr 0.1"}
 SHOWN = ["daisy", "volcano", "quill", "cheeseburger", "brown bear", "trolleybus", "flamingo", "king penguin"]
 
 
@@ -39,6 +41,13 @@ def judge(run: Path) -> dict:
             "bn_distance": round(s["bn_distance"], 1), "teacher_accuracy": s["teacher_accuracy"],
             "verifiers": {v: {k: r[k] for k in ("top1", "top5", "top1_views", "inception_score")} for v, r in m["verifiers"].items()},
             "inception_score": m["inception_score"], "diversity": m["diversity"]}
+
+
+def wall_seconds(root: Path) -> dict:
+    "Each run's wall-clock seconds from the GPU script's log.txt ('[T s] synth NAME …' to '[T s] done NAME: …'), where there is one."
+    log = (root / "log.txt").read_text().splitlines() if (root / "log.txt").exists() else []
+    t = {(w[2], w[3].rstrip(":")): int(w[0][1:]) for w in (l.split() for l in log) if len(w) > 3 and w[2] in ("synth", "done")}
+    return {name: t[("done", name)] - t[("synth", name)] for kind, name in t if kind == "done" and ("synth", name) in t}
 
 
 def real_photos_bn() -> float:
@@ -74,9 +83,16 @@ if __name__ == "__main__":
               "classes": sorted(p.name for p in (root / next(iter(labels)) / "images").iterdir()),
               "protocol": "each image resized (antialiased) to the verifier's native size (240, 260); top1_views: the mean over resize, centre crop, flip, blur",
               "runs": {r: judge(root / r) for r in labels}}
+    for r, sec in wall_seconds(root).items():  # runs made side by side as torchrun ranks: "seconds" above is their sum
+        if r in report["runs"]: report["runs"][r]["wall_seconds"] = sec
     if kind == "cpu": report.update(commands={r: CPU_RUNS[r][1] for r in labels}, real_photos_bn_distance=real_photos_bn())
     name, fig = ("gpu_run", "imagenet_gpu") if kind == "gpu" else ("cpu_full", "imagenet_cpu_full")
     (DOCS / "imagenet").mkdir(exist_ok=True)
+    old = DOCS / "imagenet" / f"{name}.json"
+    if kind == "gpu" and old.exists():  # the earlier GPU sessions' runs stay (their images are not kept in the repo)
+        report["runs"] = {**json.loads(old.read_text())["runs"], **report["runs"]}
+        report["classes"] = json.loads(old.read_text())["classes"]
     (DOCS / "imagenet" / f"{name}.json").write_text(json.dumps(report, indent=1) + "\n")
+    fig = sys.argv[3] if len(sys.argv) > 3 else fig
     figure(root, labels if kind == "gpu" else {"dd": "DeepDream", "di": "DeepInversion"}, DOCS / "images" / f"{fig}.png")
     print(json.dumps({r: [v["top1"] for v in x["verifiers"].values()] for r, x in report["runs"].items()}))
