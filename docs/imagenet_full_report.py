@@ -27,6 +27,7 @@ CPU_RUNS = {  # run: (its row label, the command that made it; one torch thread,
 }
 GPU_RUNS = {"dd": "DeepDream", "di": "DI preset", "di_bn003": "DI bn=0.003", "di_cpu_b8": "DI imagenet-cpu, batches of 8",
             "dd_cpu_b8": "DeepDream, batches of 8", "di_bn002": "DI, bn=0.002", "di_zoom02": "DI, zoom 0.2, turn 15°", "di_lr01": "DI, lr 0.1"}
+NO_CONFIG = {r: {"zoom": 0.1, "rotate": 10.0} for r in ("di_cpu_b8", "dd_cpu_b8")}  # came back without parts/config.json: the imagenet-cpu preset's
 SHOWN = ["daisy", "volcano", "quill", "cheeseburger", "brown bear", "trolleybus", "flamingo", "king penguin"]
 
 
@@ -35,12 +36,19 @@ def judge(run: Path) -> dict:
     out = subprocess.run([sys.executable, "-m", "deepinversion_nb.cli", "metrics", "--images", str(src), "--verifier", "efficientnet_lite1",
                           "--verifier", "efficientnet_lite2", "--json"], capture_output=True, text=True, check=True)
     m, s = json.loads(out.stdout), json.loads((run / "metrics.json").read_text())
-    cfg = json.loads((run / "parts" / "config.json").read_text()) if (run / "parts" / "config.json").exists() else {"batch": s["n"], "recipe": {}}
+    cfg = json.loads((run / "parts" / "config.json").read_text()) if (run / "parts" / "config.json").exists() else \
+        {"batch": -(-s["n"] // len(s.get("batches", [0]))), "recipe": NO_CONFIG.get(run.name, {})}
     return {"recipe": s["recipe"], "weights": s["weights"], "zoom": cfg["recipe"].get("zoom", 0.0), "rotate": cfg["recipe"].get("rotate", 0.0),
             "steps": s["steps"], "n": s["n"], "batch": cfg["batch"], "seconds": round(s["seconds"], 1),
             "bn_distance": round(s["bn_distance"], 1), "teacher_accuracy": s["teacher_accuracy"],
             "verifiers": {v: {k: r[k] for k in ("top1", "top5", "top1_views", "inception_score")} for v, r in m["verifiers"].items()},
-            "inception_score": m["inception_score"], "diversity": m["diversity"]}
+            "inception_score": m["inception_score"], "diversity": m["diversity"], **pixel_stats(run / "images")}
+
+
+def pixel_stats(folder: Path) -> dict:
+    "The PNGs' mean colour (0-1; notebook 18's violet cast) and mean per-image pixel standard deviation (0-255; near 0: flat grey)."
+    px = np.stack([np.asarray(Image.open(f).convert("RGB"), dtype=float) for f in sorted(folder.glob("*/*.png"))])
+    return {"rgb": [round(c, 4) for c in (px.mean((0, 1, 2)) / 255).tolist()], "pixel_std": round(float(px.std((1, 2, 3)).mean()), 1)}
 
 
 def wall_seconds(root: Path) -> dict:

@@ -31,7 +31,7 @@ if done: write_png_folder(out / "images", torch.cat([d["images"] for d in done])
 print(f"{out.name}: {len(done)} finished batches written")
 PY
   cp "$WORK/$name.json" "$WORK/$name/result.json" 2>/dev/null
-  tar cf "$OUT/$name.tar" -C "$WORK" "$name/images" $(cd "$WORK" && ls "$name/metrics.json" "$name/result.json" 2>/dev/null)
+  tar cf "$OUT/$name.tar" -C "$WORK" "$name/images" $(cd "$WORK" && ls "$name/metrics.json" "$name/result.json" "$name/parts/config.json" 2>/dev/null)
 }
 
 (nvidia-smi --query-gpu=name,memory.total,driver_version --format=csv,noheader 2>/dev/null || echo none) | tee -a "$OUT/log.txt"
