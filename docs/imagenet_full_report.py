@@ -2,7 +2,8 @@
 
     .venv/bin/python docs/imagenet_full_report.py gpu RUNS_DIR [FIGURE]  # the GPU sessions' runs (docs/imagenet_gpu*.sh) → gpu_run.json
                                                                          # (added to the runs already there), FIGURE.png (default imagenet_gpu)
-    .venv/bin/python docs/imagenet_full_report.py cpu RUNS_DIR   # the CPU runs of CPU_RUNS below → cpu_full.json, imagenet_cpu_full.png
+    .venv/bin/python docs/imagenet_full_report.py cpu RUNS_DIR [FIGURE]  # the CPU runs of CPU_RUNS below → cpu_full.json (added to the
+                                                                         # runs already there), FIGURE.png (default imagenet_cpu_full)
 
 RUNS_DIR/<run>/ is a `deepinversion synth` folder (images.pt, images/<class>/*.png, metrics.json, parts/config.json; for
 the GPU runs the unpacked OUT/<run>.tar). Each run is judged by `deepinversion metrics` with efficientnet_lite1 and
@@ -24,6 +25,13 @@ CPU_RUNS = {  # run: (its row label, the command that made it; one torch thread,
     "di_b8": ("DI, batches of 8, no zoom/turn", f"{SYNTH} --recipe deepinversion --batch 8 --zoom 0 --rotate 0 --out RUNS_DIR/di_b8"),
     "dd": ("DeepDream, batches of 8", f"{SYNTH} --recipe deepdream --batch 8 --out RUNS_DIR/dd"),
     "di": ("DI, batches of 8 (imagenet-cpu)", f"{SYNTH} --recipe deepinversion --batch 8 --out RUNS_DIR/di"),
+    # session 11, one change each, then both (two seeds) and DeepDream with the same zoom/turn; two or three runs side by side
+    "di_bn002": ("DI bn 0.002", f"{SYNTH} --recipe deepinversion --batch 8 --weight bn=0.002 --out RUNS_DIR/di_bn002"),
+    "di_zoom02": ("DI zoom 0.2", f"{SYNTH} --recipe deepinversion --batch 8 --zoom 0.2 --rotate 15 --out RUNS_DIR/di_zoom02"),
+    "di_bn002_zoom02": ("DI both, seed 0", f"{SYNTH} --recipe deepinversion --batch 8 --weight bn=0.002 --zoom 0.2 --rotate 15 --out RUNS_DIR/di_bn002_zoom02"),
+    "di_bn002_zoom02_s1": ("DI both, seed 1", f"{SYNTH.replace('--seed 0', '--seed 1')} --recipe deepinversion --batch 8 --weight bn=0.002 --zoom 0.2 --rotate 15 --out RUNS_DIR/di_bn002_zoom02_s1"),
+    "di_bn002_zoom02_s2": ("DI both, seed 2", f"{SYNTH.replace('--seed 0', '--seed 2')} --recipe deepinversion --batch 8 --weight bn=0.002 --zoom 0.2 --rotate 15 --out RUNS_DIR/di_bn002_zoom02_s2"),
+    "dd_zoom02": ("DeepDream zoom 0.2", f"{SYNTH} --recipe deepdream --batch 8 --zoom 0.2 --rotate 15 --out RUNS_DIR/dd_zoom02"),
 }
 GPU_RUNS = {"dd": "DeepDream", "di": "DI preset", "di_bn003": "DI bn=0.003", "di_cpu_b8": "DI imagenet-cpu, batches of 8",
             "dd_cpu_b8": "DeepDream, batches of 8", "di_bn002": "DI, bn=0.002", "di_zoom02": "DI, zoom 0.2, turn 15°", "di_lr01": "DI, lr 0.1"}
@@ -97,10 +105,13 @@ if __name__ == "__main__":
     name, fig = ("gpu_run", "imagenet_gpu") if kind == "gpu" else ("cpu_full", "imagenet_cpu_full")
     (DOCS / "imagenet").mkdir(exist_ok=True)
     old = DOCS / "imagenet" / f"{name}.json"
-    if kind == "gpu" and old.exists():  # the earlier GPU sessions' runs stay (their images are not kept in the repo)
-        report["runs"] = {**json.loads(old.read_text())["runs"], **report["runs"]}
-        report["classes"] = json.loads(old.read_text())["classes"]
+    if old.exists():  # the earlier sessions' runs stay (their images are not kept in the repo)
+        old = json.loads(old.read_text())
+        for key in ("runs", "commands"):
+            if key in report: report[key] = {**old[key], **report[key]}
+        report["classes"] = old["classes"]
     (DOCS / "imagenet" / f"{name}.json").write_text(json.dumps(report, indent=1) + "\n")
     fig = sys.argv[3] if len(sys.argv) > 3 else fig
-    figure(root, labels if kind == "gpu" else {"dd": "DeepDream", "di": "DeepInversion"}, DOCS / "images" / f"{fig}.png")
+    rows = {"dd": "DeepDream", "di": "DeepInversion"} if kind == "cpu" and {"dd", "di"} <= set(labels) else labels
+    figure(root, rows, DOCS / "images" / f"{fig}.png")
     print(json.dumps({r: [v["top1"] for v in x["verifiers"].values()] for r, x in report["runs"].items()}))

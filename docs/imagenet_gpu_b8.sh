@@ -4,7 +4,9 @@
 # of 8 (notebook 18: batches of 8 beat one of 32 on the CPU), 32 classes × 2 images, DeepInversion and DeepDream with the
 # same budget. The batches of one run share the GPU as COUNT/BATCH torchrun ranks (a batch of 8 leaves the GPU mostly idle:
 # each step is ~33 ms of kernel launches, docs/bench/gpu.json). The CUDA tests run beside them.
-# ROUND=2 COUNT=32 TARGETS=<the first 16>: three one-change variants of the DI run (second call of that session).
+# ROUND=2 COUNT=32 TARGETS=<the first 16>: three one-change variants of the DI run (second call of that session). Give it
+# SECONDS ≥ 420: its 12 ranks side by side take ~315 s per batch (round 1's 16 ranks: 287 s for DI's, ~180 s for DeepDream's);
+# with 350 it was cut off at 97 % and brought nothing back.
 # usage: bash docs/imagenet_gpu_b8.sh OUT [SECONDS]   (needs the imagenet extra and a CUDA GPU; SECONDS: the time budget)
 # Each run's images and metrics are packed as OUT/<run>.tar; judge them on any machine with
 #   python docs/imagenet_full_report.py gpu DIR   or   deepinversion metrics --images DIR/<run>/images --verifier efficientnet_lite1 --verifier efficientnet_lite2 --json
