@@ -25,7 +25,7 @@ CPU_RUNS = {  # run: (its row label, the command that made it; one torch thread,
     "di_b8": ("DI, batches of 8, no zoom/turn", f"{SYNTH} --recipe deepinversion --batch 8 --zoom 0 --rotate 0 --out RUNS_DIR/di_b8"),
     "dd": ("DeepDream, batches of 8", f"{SYNTH} --recipe deepdream --batch 8 --out RUNS_DIR/dd"),
     "di": ("DI, batches of 8 (imagenet-cpu)", f"{SYNTH} --recipe deepinversion --batch 8 --out RUNS_DIR/di"),
-    # session 11, one change each, then both (two seeds) and DeepDream with the same zoom/turn; two or three runs side by side
+    # session 11, one change each, then both (three seeds) and DeepDream with the same zoom/turn; two or three runs side by side
     "di_bn002": ("DI bn 0.002", f"{SYNTH} --recipe deepinversion --batch 8 --weight bn=0.002 --out RUNS_DIR/di_bn002"),
     "di_zoom02": ("DI zoom 0.2", f"{SYNTH} --recipe deepinversion --batch 8 --zoom 0.2 --rotate 15 --out RUNS_DIR/di_zoom02"),
     "di_bn002_zoom02": ("DI both, seed 0", f"{SYNTH} --recipe deepinversion --batch 8 --weight bn=0.002 --zoom 0.2 --rotate 15 --out RUNS_DIR/di_bn002_zoom02"),
@@ -34,7 +34,7 @@ CPU_RUNS = {  # run: (its row label, the command that made it; one torch thread,
     "dd_zoom02": ("DeepDream zoom 0.2", f"{SYNTH} --recipe deepdream --batch 8 --zoom 0.2 --rotate 15 --out RUNS_DIR/dd_zoom02"),
 }
 GPU_RUNS = {"dd": "DeepDream", "di": "DI preset", "di_bn003": "DI bn=0.003", "di_cpu_b8": "DI imagenet-cpu, batches of 8",
-            "dd_cpu_b8": "DeepDream, batches of 8", "di_bn002": "DI, bn=0.002", "di_zoom02": "DI, zoom 0.2, turn 15°", "di_lr01": "DI, lr 0.1"}
+            "dd_cpu_b8": "DeepDream, batches of 8", "di_both": "DI, bn 0.002, zoom 0.2, turn 15°", "dd_zoom02": "DeepDream, zoom 0.2, turn 15°"}
 NO_CONFIG = {r: {"zoom": 0.1, "rotate": 10.0} for r in ("di_cpu_b8", "dd_cpu_b8")}  # came back without parts/config.json: the imagenet-cpu preset's
 SHOWN = ["daisy", "volcano", "quill", "cheeseburger", "brown bear", "trolleybus", "flamingo", "king penguin"]
 

@@ -4,9 +4,10 @@
 # of 8 (notebook 18: batches of 8 beat one of 32 on the CPU), 32 classes × 2 images, DeepInversion and DeepDream with the
 # same budget. The batches of one run share the GPU as COUNT/BATCH torchrun ranks (a batch of 8 leaves the GPU mostly idle:
 # each step is ~33 ms of kernel launches, docs/bench/gpu.json). The CUDA tests run beside them.
-# ROUND=2 COUNT=32 TARGETS=<the first 16>: three one-change variants of the DI run (second call of that session). Give it
-# SECONDS ≥ 420: its 12 ranks side by side take ~315 s per batch (round 1's 16 ranks: 287 s for DI's, ~180 s for DeepDream's);
-# with 350 it was cut off at 97 % and brought nothing back.
+# ROUND=2 COUNT=32 TARGETS=<the first 16> (not run yet): the CPU's best settings (BN weight 0.002, zoom 0.2, turn 15°;
+# notebook 18) on the full schedule, DeepDream with the same zoom/turn beside it: 8 ranks, give it SECONDS ≥ 360 (round 1's
+# 16 ranks: 287 s per batch for DI's, ~180 s for DeepDream's; three variants as 12 ranks, ~315 s per batch, were cut off at
+# 97 % with 350 and brought nothing back).
 # usage: bash docs/imagenet_gpu_b8.sh OUT [SECONDS]   (needs the imagenet extra and a CUDA GPU; SECONDS: the time budget)
 # Each run's images and metrics are packed as OUT/<run>.tar; judge them on any machine with
 #   python docs/imagenet_full_report.py gpu DIR   or   deepinversion metrics --images DIR/<run>/images --verifier efficientnet_lite1 --verifier efficientnet_lite2 --json
@@ -40,10 +41,9 @@ PY
 if [ "${ROUND:-1}" = 1 ]; then
   synth di_cpu_b8 deepinversion 8 &
   synth dd_cpu_b8 deepdream 8 &
-else  # ROUND=2 (COUNT=32, TARGETS=the first 16): one change each to the DI run of round 1, which lite2 judged below 85 %
-  synth di_bn002 deepinversion 8 --weight bn=0.002 &
-  synth di_zoom02 deepinversion 8 --zoom 0.2 --rotate 15 &
-  synth di_lr01 deepinversion 8 --lr 0.1 &
+else  # ROUND=2 (COUNT=32, TARGETS=the first 16)
+  synth di_both deepinversion 8 --weight bn=0.002 --zoom 0.2 --rotate 15 &
+  synth dd_zoom02 deepdream 8 --zoom 0.2 --rotate 15 &
 fi
 if [ "$DEV" = cuda ]; then
   command -v deepinversion >/dev/null || printf '#!/bin/sh\nexec python3 -m deepinversion_nb.cli "$@"\n' > "$(dirname "$(command -v python3)")/deepinversion"
