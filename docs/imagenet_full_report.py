@@ -28,9 +28,9 @@ CPU_RUNS = {  # run: (its row label, the command that made it; one torch thread,
     # session 11, one change each, then both (three seeds) and DeepDream with the same zoom/turn; two or three runs side by side
     "di_bn002": ("DI bn 0.002", f"{SYNTH} --recipe deepinversion --batch 8 --weight bn=0.002 --out RUNS_DIR/di_bn002"),
     "di_zoom02": ("DI zoom 0.2", f"{SYNTH} --recipe deepinversion --batch 8 --zoom 0.2 --rotate 15 --out RUNS_DIR/di_zoom02"),
-    "di_bn002_zoom02": ("DI both, seed 0", f"{SYNTH} --recipe deepinversion --batch 8 --weight bn=0.002 --zoom 0.2 --rotate 15 --out RUNS_DIR/di_bn002_zoom02"),
-    "di_bn002_zoom02_s1": ("DI both, seed 1", f"{SYNTH.replace('--seed 0', '--seed 1')} --recipe deepinversion --batch 8 --weight bn=0.002 --zoom 0.2 --rotate 15 --out RUNS_DIR/di_bn002_zoom02_s1"),
-    "di_bn002_zoom02_s2": ("DI both, seed 2", f"{SYNTH.replace('--seed 0', '--seed 2')} --recipe deepinversion --batch 8 --weight bn=0.002 --zoom 0.2 --rotate 15 --out RUNS_DIR/di_bn002_zoom02_s2"),
+    **{f"di_bn002_zoom02{sfx}": (f"DI both, seed {seed}", f"{SYNTH.replace('--seed 0', f'--seed {seed}')} --recipe deepinversion --batch 8 "
+                                 f"--weight bn=0.002 --zoom 0.2 --rotate 15 --out RUNS_DIR/di_bn002_zoom02{sfx}")
+       for seed, sfx in ((0, ""), (1, "_s1"), (2, "_s2"))},
     "dd_zoom02": ("DeepDream zoom 0.2", f"{SYNTH} --recipe deepdream --batch 8 --zoom 0.2 --rotate 15 --out RUNS_DIR/dd_zoom02"),
 }
 GPU_RUNS = {"dd": "DeepDream", "di": "DI preset", "di_bn003": "DI bn=0.003", "di_cpu_b8": "DI imagenet-cpu, batches of 8",

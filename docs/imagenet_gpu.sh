@@ -5,7 +5,7 @@
 #   2. the CUDA tests (pytest -m cuda) and the step benchmark on the GPU (float32 and bf16);
 #   3. one-at-a-time changes of the preset (BN weight ×0.3 and ×3, learning rate 0.1, 2,000 steps all at 224 px), same batch, while time is left;
 #   4. not run here: the imagenet-cpu preset on the full schedule in batches of 8 was made by docs/imagenet_gpu_b8.sh (one torchrun
-#      rank per batch; sequential batches of 8 would take ~100 s each); its weights in one batch of 64 (SKIP="di dd di_bn003 di_bn03
+#      rank per batch; one after another, 3,000 steps at the benchmark's ~33 ms per step would take ~100 s a batch); its weights in one batch of 64 (SKIP="di dd di_bn003 di_bn03
 #      di_lr01 di_2k di_cpu_b8 dd_cpu_b8") are left for a later session.
 # usage: bash docs/imagenet_gpu.sh OUT [SECONDS]   (needs the imagenet extra and a CUDA GPU; SECONDS: the time budget)
 # Each run's images and metrics are packed as OUT/<run>.tar; judge them on any machine with

@@ -2,8 +2,9 @@
 # The second GPU session's runs (numbers in docs/imagenet/gpu_run.json, README, notebook 18): the imagenet-cpu preset's
 # weights, first BN ×100 and zoom/turn on the full 3,000-step schedule (2,000 steps at 112 px + 1,000 at 224 px) in batches
 # of 8 (notebook 18: batches of 8 beat one of 32 on the CPU), 32 classes × 2 images, DeepInversion and DeepDream with the
-# same budget. The batches of one run share the GPU as COUNT/BATCH torchrun ranks (a batch of 8 leaves the GPU mostly idle:
-# each step is ~33 ms of kernel launches, docs/bench/gpu.json). The CUDA tests run beside them.
+# same budget. The batches of one run share the GPU as COUNT/BATCH torchrun ranks: one after another, 3,000 steps at
+# docs/bench/gpu.json's ~33 ms per step would take ~100 s a batch; 8 ranks side by side made 64 images in 307 s. The CUDA
+# tests run beside them.
 # ROUND=2 COUNT=32 TARGETS=<the first 16> (not run yet): the CPU's best settings (BN weight 0.002, zoom 0.2, turn 15°;
 # notebook 18) on the full schedule, DeepDream with the same zoom/turn beside it: 8 ranks, give it SECONDS ≥ 360 (round 1's
 # 16 ranks: 287 s per batch for DI's, ~180 s for DeepDream's; three variants as 12 ranks, ~315 s per batch, were cut off at
