@@ -48,7 +48,7 @@ def auto_weights(teacher: nn.Module, r: Recipe, keep: dict | None = None, ratios
                  student_arch: str = "convnet_small") -> Recipe:
     "Recipe `r` with each term's gradient on the starting images set to `ratios[t]` × the cross-entropy's; weights in `keep` stay."
     keep, g = keep or {}, gradient_norms(teacher, r, n, seed, student_arch)
-    if not g["ce"] > 0: raise InputError("the cross-entropy has no gradient on the starting images, so --preset auto has nothing to scale by; choose --preset digits or imagenet")
+    if not g["ce"] > 0: raise InputError("the cross-entropy has no gradient on the starting images, so --preset auto has nothing to scale by; choose --preset digits, official or imagenet")
     def weight(t):
         if t in keep: return keep[t]
         if t == "ce": return 1.0

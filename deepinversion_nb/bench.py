@@ -142,7 +142,7 @@ def bench_case(case: Case, steps: int = 10, repeats: int = 3, warmup: int = 2) -
     run = Run.make(case.device, None if case.dtype == "float32" else case.dtype)
     teacher = bench_teacher(case.model, case.resolution).to(run.device)
     for p in teacher.parameters(): p.requires_grad_(False)
-    r = recipe("deepinversion", default_preset(teacher.card))
+    r = recipe("deepinversion", default_preset(teacher.card, tuned=False))  # the settings the reference mirrors: no zoom/turn
     y = make_targets(case.batch, teacher.card.num_classes)
     ref_run = replace(run, amp=None)  # the reference is float32, as the official code's fp32 path
     timers = {"t_bare": lambda k: bare_steps(teacher, y, k, run), "t_di": lambda k: ours_steps(teacher, r, y, k, run),

@@ -34,7 +34,7 @@ def frozen(model: nn.Module):
 
 class Competition(Term):
     "R_compete = 1 − JS(p_T, p_S) (temperature `T`) against a student trained in the loop."
-    name, method_step, defaults = "compete", 4, {"digits": 1.0, "imagenet": 0.2}
+    name, method_step, defaults = "compete", 4, {"digits": 1.0, "official": 0.2}
     label, log_range, color = "α_c", (-3, 1), "#9467bd"
     @classmethod
     def from_recipe(cls, weight, recipe, student=None): return cls(student, weight)

@@ -97,7 +97,7 @@ def bn_distance(model: nn.Module, x: torch.Tensor, batch_size: int | None = None
 # %% ../nbs/06_features.ipynb
 class FeatureStats(Term):
     "R_feature: BN statistics matching, the first BN layer weighted `first_bn_multiplier`×."
-    name, method_step, defaults = "bn", 3, {"digits": 0.3, "imagenet": 0.01}
+    name, method_step, defaults = "bn", 3, {"digits": 0.3, "official": 0.01}
     label, log_range, color = "α_f (BN)", (-4, 1), "#d62728"
     @classmethod
     def from_recipe(cls, weight, recipe, student=None): return cls(weight, recipe.first_bn_multiplier)

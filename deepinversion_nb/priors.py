@@ -27,12 +27,12 @@ class TotalVariation(Term):
 
 class TVL2(TotalVariation):
     "R_TV with the L2 norm of the differences (the official code's main smoothness term)."
-    name, p, method_step, defaults = "tv_l2", 2, 2, {"digits": 3e-3, "imagenet": 1e-4}
+    name, p, method_step, defaults = "tv_l2", 2, 2, {"digits": 3e-3, "official": 1e-4}
     label, log_range, color = "α_tv", (-5, 0), "#ff7f0e"
 
 class TVL1(TotalVariation):
     "R_TV with the mean absolute differences (off in both presets; kept for ablations)."
-    name, p, method_step, defaults, color = "tv_l1", 1, 2, {"digits": 0.0, "imagenet": 0.0}, "#8c564b"
+    name, p, method_step, defaults, color = "tv_l1", 1, 2, {"digits": 0.0, "official": 0.0}, "#8c564b"
 
 def tv_loss(x: torch.Tensor, p: int = 2) -> torch.Tensor:
     "Total variation of a batch (see `TotalVariation`)."
@@ -42,7 +42,7 @@ def tv_loss(x: torch.Tensor, p: int = 2) -> torch.Tensor:
 # %% ../nbs/05_priors.ipynb
 class L2Prior(Term):
     "R_l2: mean over the batch of each image's Euclidean norm (model space)."
-    name, method_step, defaults = "l2", 2, {"digits": 1e-3, "imagenet": 1e-5}
+    name, method_step, defaults = "l2", 2, {"digits": 1e-3, "official": 1e-5}
     label, log_range, color = "α_l2", (-5, 0), "#2ca02c"
     def __call__(self, s): return s.inputs.float().flatten(1).norm(dim=1).mean()
 

@@ -172,7 +172,7 @@ def start(self, iters: int | None = None):
     targets = make_targets(s["n"], nc) if s["classes"] < 0 else torch.full((s["n"],), s["classes"])
     self._objective, self._targets = build_objective(r, self.student), targets
     self._jitter, self._flip = Jitter(s["jitter"]), Flip(0.5 if s["flip"] else 0.0)
-    self._zoom = [ZoomRotate(r.zoom, r.rotate)] if r.zoom or r.rotate else []  # the preset's (imagenet-cpu); no control of its own
+    self._zoom = [ZoomRotate(r.zoom, r.rotate)] if r.zoom or r.rotate else []  # the preset's (imagenet, imagenet-cpu); no control of its own
     self._resolution, self._target_name = s["resolution"], None if s["classes"] < 0 else self.teacher.card.classes[s["classes"]]
     self._steps, self.rows, self.error, self._t0, self._last = iters or s["iters"], [], None, time.time(), 0.0
     self._stop.clear(); self.seed += 1; self._active = True

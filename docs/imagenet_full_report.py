@@ -2,8 +2,8 @@
 
     .venv/bin/python docs/imagenet_full_report.py gpu RUNS_DIR [FIGURE]  # the GPU sessions' runs (docs/imagenet_gpu*.sh) → gpu_run.json
                                                                          # (added to the runs already there), FIGURE.png (default imagenet_gpu)
-    .venv/bin/python docs/imagenet_full_report.py cpu RUNS_DIR [FIGURE]  # the CPU runs of CPU_RUNS below → cpu_full.json (added to the
-                                                                         # runs already there), FIGURE.png (default imagenet_cpu_full)
+    .venv/bin/python docs/imagenet_full_report.py cpu RUNS_DIR [FIGURE [RUN,RUN…]]  # the CPU runs of CPU_RUNS below → cpu_full.json
+                                # (added to the runs already there), FIGURE.png (default imagenet_cpu_full) with those runs as rows
 
 RUNS_DIR/<run>/ is a `deepinversion synth` folder (images.pt, images/<class>/*.png, metrics.json, parts/config.json; for
 the GPU runs the unpacked OUT/<run>.tar). Each run is judged by `deepinversion metrics` with efficientnet_lite1 and
@@ -19,6 +19,10 @@ from matplotlib.figure import Figure
 DOCS = Path(__file__).parent
 T16 = "985,980,749,933,294,874,130,309,1,9,22,88,145,207,288,323"  # the paper's six classes first; 16 classes × 2 images = --n 32
 SYNTH = f"deepinversion synth --teacher efficientnet_lite0 --preset imagenet-cpu --n 32 --targets {T16} --seed 0 --device cpu"
+R10 = "585,33,439,494,591,15,211,473,832,503,843,284,669,830,164,35"  # 16 classes drawn by random.Random(10).sample(range(1000), 16)
+RUNS = [(0, "", T16, "seed 0"), *((s, f"_s{s}", T16, f"seed {s}") for s in range(1, 4)), (10, "_r10", R10, "random classes, seed 10")]
+TURN = {"0.2": 15, "0.3": 20}
+_seeded = lambda seed, targets: SYNTH.replace("--seed 0", f"--seed {seed}").replace(T16, targets)
 CPU_RUNS = {  # run: (its row label, the command that made it; one torch thread, on the 2-core development machine beside another run)
     "dd_b32": ("DeepDream, one batch of 32, no zoom/turn", f"{SYNTH} --recipe deepdream --batch 32 --zoom 0 --rotate 0 --out RUNS_DIR/dd_b32"),
     "di_b32": ("DI, one batch of 32, no zoom/turn", f"{SYNTH} --recipe deepinversion --batch 32 --zoom 0 --rotate 0 --out RUNS_DIR/di_b32"),
@@ -32,9 +36,16 @@ CPU_RUNS = {  # run: (its row label, the command that made it; one torch thread,
                                  f"--weight bn=0.002 --zoom 0.2 --rotate 15 --out RUNS_DIR/di_bn002_zoom02{sfx}")
        for seed, sfx in ((0, ""), (1, "_s1"), (2, "_s2"))},
     "dd_zoom02": ("DeepDream zoom 0.2", f"{SYNTH} --recipe deepdream --batch 8 --zoom 0.2 --rotate 15 --out RUNS_DIR/dd_zoom02"),
+    # session 12: lower BN weights with zoom 0.2, then zoom 0.3 / turn 20 (= the new --preset imagenet), three seeds and 16 random classes
+    **{f"di_bn{b[2:]}_zoom{z.replace('.', '')}{sfx}": (f"DI bn {b}, zoom {z}, {what}", _seeded(seed, t) + f" --recipe deepinversion --batch 8 "
+       f"--weight bn={b} --zoom {z} --rotate {TURN[z]} --out RUNS_DIR/di_bn{b[2:]}_zoom{z.replace('.', '')}{sfx}")
+       for b, z, seeds in (("0.0015", "0.2", (0,)), ("0.0005", "0.2", (0,)), ("0.001", "0.2", (0, 1, 2, 10)), ("0.001", "0.3", (0, 1, 2, 3, 10)))
+       for seed, sfx, t, what in RUNS if seed in seeds},
+    **{f"dd_zoom03{sfx}": (f"DeepDream zoom 0.3, {what}", _seeded(seed, t) + f" --recipe deepdream --batch 8 --zoom 0.3 --rotate 20 --out RUNS_DIR/dd_zoom03{sfx}")
+       for seed, sfx, t, what in RUNS if seed in (0, 1, 10)},
 }
 GPU_RUNS = {"dd": "DeepDream", "di": "DI preset", "di_bn003": "DI bn=0.003", "di_cpu_b8": "DI imagenet-cpu, batches of 8",
-            "dd_cpu_b8": "DeepDream, batches of 8", "di_both": "DI, bn 0.002, zoom 0.2, turn 15°", "dd_zoom02": "DeepDream, zoom 0.2, turn 15°"}
+            "dd_cpu_b8": "DeepDream, batches of 8", "di_imagenet": "DI, the imagenet preset (bn 0.001, zoom 0.3, turn 20°)", "dd_zoom03": "DeepDream, zoom 0.3, turn 20°"}
 NO_CONFIG = {r: {"zoom": 0.1, "rotate": 10.0} for r in ("di_cpu_b8", "dd_cpu_b8")}  # came back without parts/config.json: the imagenet-cpu preset's
 SHOWN = ["daisy", "volcano", "quill", "cheeseburger", "brown bear", "trolleybus", "flamingo", "king penguin"]
 
@@ -48,7 +59,7 @@ def judge(run: Path) -> dict:
         {"batch": -(-s["n"] // len(s.get("batches", [0]))), "recipe": NO_CONFIG.get(run.name, {})}
     return {"recipe": s["recipe"], "weights": s["weights"], "zoom": cfg["recipe"].get("zoom", 0.0), "rotate": cfg["recipe"].get("rotate", 0.0),
             "steps": s["steps"], "n": s["n"], "batch": cfg["batch"], "seconds": round(s["seconds"], 1),
-            "bn_distance": round(s["bn_distance"], 1), "teacher_accuracy": s["teacher_accuracy"],
+            "bn_distance": round(s["bn_distance"], 1), "teacher_accuracy": s["teacher_accuracy"], **({"targets": cfg["targets"]} if "targets" in cfg else {}),
             "verifiers": {v: {k: r[k] for k in ("top1", "top5", "top1_views", "inception_score")} for v, r in m["verifiers"].items()},
             "inception_score": m["inception_score"], "diversity": m["diversity"], **pixel_stats(run / "images")}
 
@@ -81,7 +92,7 @@ def real_photos_bn() -> float:
 
 def figure(root: Path, labels: dict, path: Path):
     fig = Figure(figsize=(13, 1.9 * len(labels)))
-    for row, (name, label) in zip(np.atleast_1d(fig.subplots(len(labels), len(SHOWN))), labels.items()):
+    for row, (name, label) in zip(np.atleast_2d(fig.subplots(len(labels), len(SHOWN))), labels.items()):
         for ax, cls in zip(row, SHOWN):
             ax.imshow(np.asarray(Image.open(sorted((root / name / "images" / cls).glob("*.png"))[0]).convert("RGB")))
             ax.set_xticks([]); ax.set_yticks([]); ax.set_title(cls, fontsize=8)
@@ -113,5 +124,6 @@ if __name__ == "__main__":
     (DOCS / "imagenet" / f"{name}.json").write_text(json.dumps(report, indent=1) + "\n")
     fig = sys.argv[3] if len(sys.argv) > 3 else fig
     rows = {"dd": "DeepDream", "di": "DeepInversion"} if kind == "cpu" and {"dd", "di"} <= set(labels) else labels
+    if len(sys.argv) > 4: rows = {r: labels[r] for r in sys.argv[4].split(",")}  # the runs the figure shows, top to bottom
     figure(root, rows, DOCS / "images" / f"{fig}.png")
     print(json.dumps({r: [v["top1"] for v in x["verifiers"].values()] for r, x in report["runs"].items()}))

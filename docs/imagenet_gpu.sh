@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # The GPU session's runs, as made on a lent NVIDIA GPU (numbers in docs/bench/gpu*.json, docs/imagenet/, README):
-#   1. the full-size ImageNet run: efficientnet_lite0, --preset imagenet (2,000 steps at 112 px + 1,000 at 224 px),
+#   1. the full-size ImageNet run: efficientnet_lite0, --preset official (2,000 steps at 112 px + 1,000 at 224 px),
 #      32 classes × 2 images in one batch of 64, DeepInversion and DeepDream with the same budget;
 #   2. the CUDA tests (pytest -m cuda) and the step benchmark on the GPU (float32 and bf16);
 #   3. one-at-a-time changes of the preset (BN weight ×0.3 and ×3, learning rate 0.1, 2,000 steps all at 224 px), same batch, while time is left;
@@ -22,7 +22,7 @@ synth() {  # NAME RECIPE [extra synth flags…]: one batch of 64 at full size, p
   [[ " ${SKIP:-} " == *" $name "* ]] && return  # SKIP="dd …": runs already made
   [ "$(left)" -gt 60 ] || { log "skip $name: $(left) s left"; return; }
   log "synth $name ($rec $*)"
-  timeout "$(left)" deepinversion synth --teacher efficientnet_lite0 --recipe "$rec" --preset imagenet --count 64 --batch 64 \
+  timeout "$(left)" deepinversion synth --teacher efficientnet_lite0 --recipe "$rec" --preset official --count 64 --batch 64 \
     --targets $TARGETS --device "$DEV" ${ITERS:+--iters $ITERS} --out "$WORK/$name" --json "$WORK/$name/result.json" "$@" 2>>"$OUT/log.txt"
   log "done $name: rc $?"
   [ -d "$WORK/$name/images" ] && tar cf "$OUT/$name.tar" -C "$WORK" "$name/images" "$name/metrics.json" "$name/result.json" 2>/dev/null

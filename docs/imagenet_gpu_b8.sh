@@ -5,8 +5,9 @@
 # same budget. The batches of one run share the GPU as COUNT/BATCH torchrun ranks: one after another, 3,000 steps at
 # docs/bench/gpu.json's ~33 ms per step would take ~100 s a batch; 8 ranks side by side made 64 images in 307 s. The CUDA
 # tests run beside them.
-# ROUND=2 COUNT=32 TARGETS=<the first 16> (not run yet): the CPU's best settings (BN weight 0.002, zoom 0.2, turn 15°;
-# notebook 18) on the full schedule, DeepDream with the same zoom/turn beside it: 8 ranks, give it SECONDS ≥ 360 (round 1's
+# ROUND=2 COUNT=32 TARGETS=<the first 16> (not run yet): the CPU's best settings — since session 12 the `imagenet` preset's
+# (BN weight 0.001, zoom 0.3, turn 20°; notebook 18) — on the full schedule, DeepDream with the same zoom/turn beside it: 8
+# ranks, give it SECONDS ≥ 360 (round 1's
 # 16 ranks: 287 s per batch for DI's, ~180 s for DeepDream's; three variants as 12 ranks, ~315 s per batch, were cut off at
 # 97 % with 350 and brought nothing back).
 # usage: bash docs/imagenet_gpu_b8.sh OUT [SECONDS]   (needs the imagenet extra and a CUDA GPU; SECONDS: the time budget)
@@ -43,8 +44,8 @@ if [ "${ROUND:-1}" = 1 ]; then
   synth di_cpu_b8 deepinversion 8 &
   synth dd_cpu_b8 deepdream 8 &
 else  # ROUND=2 (COUNT=32, TARGETS=the first 16)
-  synth di_both deepinversion 8 --weight bn=0.002 --zoom 0.2 --rotate 15 &
-  synth dd_zoom02 deepdream 8 --zoom 0.2 --rotate 15 &
+  synth di_imagenet deepinversion 8 --weight bn=0.001 --zoom 0.3 --rotate 20 &  # = --preset imagenet --schedule multires
+  synth dd_zoom03 deepdream 8 --zoom 0.3 --rotate 20 &
 fi
 if [ "$DEV" = cuda ]; then
   command -v deepinversion >/dev/null || printf '#!/bin/sh\nexec python3 -m deepinversion_nb.cli "$@"\n' > "$(dirname "$(command -v python3)")/deepinversion"
