@@ -36,7 +36,7 @@ CPU_RUNS = {  # run: (its row label, the command that made it; one torch thread,
                                  f"--weight bn=0.002 --zoom 0.2 --rotate 15 --out RUNS_DIR/di_bn002_zoom02{sfx}")
        for seed, sfx in ((0, ""), (1, "_s1"), (2, "_s2"))},
     "dd_zoom02": ("DeepDream zoom 0.2", f"{SYNTH} --recipe deepdream --batch 8 --zoom 0.2 --rotate 15 --out RUNS_DIR/dd_zoom02"),
-    # session 12: lower BN weights with zoom 0.2, then zoom 0.3 / turn 20 (= the new --preset imagenet), three seeds and 16 random classes
+    # session 12: lower BN weights with zoom 0.2, then zoom 0.3 / turn 20 (= the new --preset imagenet), four seeds and 16 random classes
     **{f"di_bn{b[2:]}_zoom{z.replace('.', '')}{sfx}": (f"DI bn {b}, zoom {z}, {what}", _seeded(seed, t) + f" --recipe deepinversion --batch 8 "
        f"--weight bn={b} --zoom {z} --rotate {TURN[z]} --out RUNS_DIR/di_bn{b[2:]}_zoom{z.replace('.', '')}{sfx}")
        for b, z, seeds in (("0.0015", "0.2", (0,)), ("0.0005", "0.2", (0,)), ("0.001", "0.2", (0, 1, 2, 10)), ("0.001", "0.3", (0, 1, 2, 3, 10)))
