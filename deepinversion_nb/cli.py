@@ -146,7 +146,7 @@ def _synth_args(s):
     s.add_argument("--iters", type=count, default=None, help="steps per batch at full resolution (default: the schedule)")
     s.add_argument("--schedule", default=None, choices=list(SCHEDULES), help="official schedule preset (default: the weight preset's)")
     s.add_argument("--preset", default=None, choices=[*PRESETS, "auto"], help="weight preset (default: digits up to 64 px, imagenet for efficientnet_lite, else official); "
-                   "auto: measured for this teacher (notebook 17), the other settings digits' or official's")
+                   "auto: the weights measured for this teacher (notebook 17), the other settings the default's")
     s.add_argument("--weight", action="append", metavar="NAME=VALUE", help=f"override a term's weight (repeatable): {', '.join(Term.registry)}")
     s.add_argument("--lr", type=rate, default=None); s.add_argument("--batch", type=count, default=100)
     s.add_argument("--first-bn-multiplier", type=rate, default=None, help="weight of the first BN layer's statistics within R_feature (default: the preset's)")
@@ -169,7 +169,7 @@ def cmd_synth(a, run: Run) -> dict:
     except InputError as e: raise InputError(f"--teacher: {e}") from None
     over = {k: v for k, v in dict(schedule=a.schedule, iters=a.iters, lr=a.lr, first_bn_multiplier=a.first_bn_multiplier, zoom=a.zoom, rotate=a.rotate).items() if v is not None}
     given, auto = _weights(a.weight), a.preset == "auto"
-    r = recipe(a.recipe, default_preset(teacher.card, tuned=not auto) if auto or not a.preset else a.preset, weights=given, **over)
+    r = recipe(a.recipe, default_preset(teacher.card) if auto or not a.preset else a.preset, weights=given, **over)
     if auto: r = auto_weights(teacher, r, keep=given, seed=a.seed, student_arch=a.student)
     m = synthesize(teacher, r, a.n, a.out, batch=a.batch, run=run, targets=_targets(a.targets), student_arch=a.student, kd_steps=a.kd_steps, progress=a.json != "-")
     return {"out": a.out, **m}

@@ -6,7 +6,7 @@ from deepinversion_nb.data import load_embedded, normalize
 from deepinversion_nb.features import bn_distance
 from deepinversion_nb.models import build_model, save_checkpoint, load_teacher
 from deepinversion_nb.train import default_teacher, teacher_path
-from deepinversion_nb.synth import synthesize, recipe
+from deepinversion_nb.synth import synthesize, recipe, PRESETS
 from deepinversion_nb.auto import AUTO_RATIOS
 
 
@@ -171,3 +171,12 @@ def test_auto_preset(teacher_ckpt, tmp_path):
     assert m["weights"]["bn"] != recipe("deepinversion").weights["bn"]  # measured, not the digits preset
     kept = cli_json(*args, "--weight", "bn=0.05", "--out", tmp_path / "b")
     assert kept["weights"]["bn"] == 0.05 and kept["weights"]["tv_l2"] == m["weights"]["tv_l2"]
+
+
+def test_auto_preset_keeps_the_tuned_settings_of_an_efficientnet_lite(tmp_path):
+    "--preset auto on efficientnet_lite0 measures the weights and keeps --preset imagenet's other settings (zoom, first BN, schedule)."
+    m = cli_json("synth", "--teacher", "efficientnet_lite0", "--size", 96, "--recipe", "deepinversion", "--preset", "auto", "--n", 2, "--batch", 2,
+                 "--iters", 1, "--targets", "985,980", "--device", "cpu", "--out", tmp_path)
+    used, tuned = json.loads((tmp_path / "parts" / "config.json").read_text())["recipe"], PRESETS["imagenet"]
+    assert (used["zoom"], used["rotate"], used["first_bn_multiplier"], used["lr"]) == (tuned.zoom, tuned.rotate, tuned.first_bn_multiplier, tuned.lr)
+    assert m["weights"]["bn"] != tuned.weights["bn"] and "auto" in json.loads((tmp_path / "metrics.json").read_text())
