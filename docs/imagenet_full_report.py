@@ -21,7 +21,7 @@ T16 = "985,980,749,933,294,874,130,309,1,9,22,88,145,207,288,323"  # the paper's
 SYNTH = f"deepinversion synth --teacher efficientnet_lite0 --preset imagenet-cpu --n 32 --targets {T16} --seed 0 --device cpu"
 R10 = "585,33,439,494,591,15,211,473,832,503,843,284,669,830,164,35"  # 16 classes drawn by random.Random(10).sample(range(1000), 16)
 RUNS = [(0, "", T16, "seed 0"), *((s, f"_s{s}", T16, f"seed {s}") for s in range(1, 4)), (10, "_r10", R10, "random classes, seed 10")]
-TURN = {"0.2": 15, "0.3": 20}
+TURN = {"0.2": 15, "0.3": 20, "0.4": 25}
 _seeded = lambda seed, targets: SYNTH.replace("--seed 0", f"--seed {seed}").replace(T16, targets)
 CPU_RUNS = {  # run: (its row label, the command that made it; one torch thread, on the 2-core development machine beside another run)
     "dd_b32": ("DeepDream, one batch of 32, no zoom/turn", f"{SYNTH} --recipe deepdream --batch 32 --zoom 0 --rotate 0 --out RUNS_DIR/dd_b32"),
@@ -39,10 +39,17 @@ CPU_RUNS = {  # run: (its row label, the command that made it; one torch thread,
     # session 12: lower BN weights with zoom 0.2, then zoom 0.3 / turn 20 (= the new --preset imagenet), four seeds and 16 random classes
     **{f"di_bn{b[2:]}_zoom{z.replace('.', '')}{sfx}": (f"DI bn {b}, zoom {z}, {what}", _seeded(seed, t) + f" --recipe deepinversion --batch 8 "
        f"--weight bn={b} --zoom {z} --rotate {TURN[z]} --out RUNS_DIR/di_bn{b[2:]}_zoom{z.replace('.', '')}{sfx}")
-       for b, z, seeds in (("0.0015", "0.2", (0,)), ("0.0005", "0.2", (0,)), ("0.001", "0.2", (0, 1, 2, 10)), ("0.001", "0.3", (0, 1, 2, 3, 10)))
+       for b, z, seeds in (("0.0015", "0.2", (0,)), ("0.0005", "0.2", (0,)), ("0.001", "0.2", (0, 1, 2, 10)), ("0.001", "0.3", (0, 1, 2, 3, 10)),
+                           ("0.001", "0.4", (0,)))
        for seed, sfx, t, what in RUNS if seed in seeds},
     **{f"dd_zoom03{sfx}": (f"DeepDream zoom 0.3, {what}", _seeded(seed, t) + f" --recipe deepdream --batch 8 --zoom 0.3 --rotate 20 --out RUNS_DIR/dd_zoom03{sfx}")
-       for seed, sfx, t, what in RUNS if seed in (0, 1, 10)},
+       for seed, sfx, t, what in RUNS},
+    # session 13: the Inception Score levers (a softer TV prior; zoom 0.4 / turn 25° for both kinds) and --preset auto on imagenet's other settings
+    "di_bn001_zoom03_tv3": ("DI bn 0.001, zoom 0.3, TV 3e-4, seed 0", f"{SYNTH} --recipe deepinversion --batch 8 --weight bn=0.001 --weight tv_l2=3e-4 "
+                            "--zoom 0.3 --rotate 20 --out RUNS_DIR/di_bn001_zoom03_tv3"),
+    "dd_zoom04": ("DeepDream zoom 0.4, seed 0", f"{SYNTH} --recipe deepdream --batch 8 --zoom 0.4 --rotate 25 --out RUNS_DIR/dd_zoom04"),
+    **{f"auto_inet{sfx}": (f"DI --preset auto, {what}", _seeded(seed, t).replace("--preset imagenet-cpu", "--preset auto") +
+                           f" --recipe deepinversion --batch 8 --out RUNS_DIR/auto_inet{sfx}") for seed, sfx, t, what in RUNS if seed in (0, 1, 10)},
 }
 GPU_RUNS = {"dd": "DeepDream", "di": "DI preset", "di_bn003": "DI bn=0.003", "di_cpu_b8": "DI imagenet-cpu, batches of 8",
             "dd_cpu_b8": "DeepDream, batches of 8", "di_imagenet": "DI, the imagenet preset (bn 0.001, zoom 0.3, turn 20°)", "dd_zoom03": "DeepDream, zoom 0.3, turn 20°"}
