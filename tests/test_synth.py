@@ -174,7 +174,7 @@ def test_auto_preset(teacher_ckpt, tmp_path):
 
 
 def test_auto_preset_keeps_the_tuned_settings_of_an_efficientnet_lite(tmp_path):
-    "--preset auto on efficientnet_lite0 measures the weights and keeps --preset imagenet's other settings (zoom, first BN, schedule)."
+    "--preset auto on efficientnet_lite0 measures the weights and keeps --preset imagenet's other settings (zoom, turn, first BN, lr)."
     m = cli_json("synth", "--teacher", "efficientnet_lite0", "--size", 96, "--recipe", "deepinversion", "--preset", "auto", "--n", 2, "--batch", 2,
                  "--iters", 1, "--targets", "985,980", "--device", "cpu", "--out", tmp_path)
     used, tuned = json.loads((tmp_path / "parts" / "config.json").read_text())["recipe"], PRESETS["imagenet"]
