@@ -16,7 +16,8 @@ if __name__ == "__main__":
     for run in sys.argv[1:]:
         s = read_image_set(f"{run}/images")
         for k, v in verifiers.items():
-            p = logits_of(v, s.images).softmax(1); y = v.class_map(s.classes)[s.labels]
-            views = {w: inception_score(torch.nn.Flatten(), logits_of(v, s.images, w)) for w in VIEWS}
+            logits = {w: logits_of(v, s.images, w) for w in VIEWS}  # "resize" is the plain view
+            p, y = logits["resize"].softmax(1), v.class_map(s.classes)[s.labels]
+            views = {w: inception_score(torch.nn.Flatten(), l) for w, l in logits.items()}
             print(f"{run} {k}: H(mean prediction) {entropy(p.mean(0)):.2f}, mean H(prediction) {entropy(p).mean():.2f}, "
                   f"p(true class) {p[torch.arange(len(y)), y].mean():.2f}; IS by view", {w: round(x, 2) for w, x in views.items()})
