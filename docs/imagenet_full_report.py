@@ -52,7 +52,9 @@ CPU_RUNS = {  # run: (its row label, the command that made it; one torch thread,
                            f" --recipe deepinversion --batch 8 --out RUNS_DIR/auto_inet{sfx}") for seed, sfx, t, what in RUNS if seed in (0, 1, 10)},
 }
 GPU_RUNS = {"dd": "DeepDream", "di": "DI preset", "di_bn003": "DI bn=0.003", "di_cpu_b8": "DI imagenet-cpu, batches of 8",
-            "dd_cpu_b8": "DeepDream, batches of 8", "di_imagenet": "DI, the imagenet preset (bn 0.001, zoom 0.3, turn 20°)", "dd_zoom03": "DeepDream, zoom 0.3, turn 20°"}
+            "dd_cpu_b8": "DeepDream, batches of 8", "di_imagenet": "DI, --preset imagenet", "dd_zoom03": "DeepDream, zoom 0.3",
+            "di_zoom04": "DI, zoom 0.4, turn 25°", **{f"{r}_c2": f"{l}, other 16 classes" for r, l in (
+                ("di_imagenet", "DI, --preset imagenet"), ("dd_zoom03", "DeepDream, zoom 0.3"), ("di_zoom04", "DI, zoom 0.4"))}}
 NO_CONFIG = {r: {"zoom": 0.1, "rotate": 10.0} for r in ("di_cpu_b8", "dd_cpu_b8")}  # came back without parts/config.json: the imagenet-cpu preset's
 SHOWN = ["daisy", "volcano", "quill", "cheeseburger", "brown bear", "trolleybus", "flamingo", "king penguin"]
 

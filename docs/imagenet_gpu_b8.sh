@@ -5,9 +5,9 @@
 # same budget. The batches of one run share the GPU as COUNT/BATCH torchrun ranks: one after another, 3,000 steps at
 # docs/bench/gpu.json's ~33 ms per step would take ~100 s a batch; 8 ranks side by side made 64 images in 307 s. The CUDA
 # tests run beside them.
-# ROUND=2 COUNT=32 TARGETS=<the first 16> (not run yet): the CPU's best settings — since session 12 the `imagenet` preset's
-# (BN weight 0.001, zoom 0.3, turn 20°; notebook 18) — on the full schedule, DeepDream with the same zoom/turn beside it: 8
-# ranks, give it SECONDS ≥ 360 (round 1's
+# ROUND=2 COUNT=32 TARGETS=<the first 16>: the CPU's best settings — since session 12 the `imagenet` preset's
+# (BN weight 0.001, zoom 0.3, turn 20°; notebook 18) — on the full schedule, DeepDream with the same zoom/turn beside it, and
+# the preset with zoom 0.4 / turn 25°: 12 ranks, give it SECONDS ≥ 500 (round 1's
 # 16 ranks: 287 s per batch for DI's, ~180 s for DeepDream's; three variants as 12 ranks, ~315 s per batch, were cut off at
 # 97 % with 350 and brought nothing back).
 # usage: bash docs/imagenet_gpu_b8.sh OUT [SECONDS]   (needs the imagenet extra and a CUDA GPU; SECONDS: the time budget)
@@ -46,6 +46,7 @@ if [ "${ROUND:-1}" = 1 ]; then
 else  # ROUND=2 (COUNT=32, TARGETS=the first 16)
   synth di_imagenet deepinversion 8 --weight bn=0.001 --zoom 0.3 --rotate 20 &  # = --preset imagenet --schedule multires
   synth dd_zoom03 deepdream 8 --zoom 0.3 --rotate 20 &
+  synth di_zoom04 deepinversion 8 --weight bn=0.001 --zoom 0.4 --rotate 25 &  # the CPU's zoom lever (one seed: lite1/lite2 100 %)
 fi
 if [ "$DEV" = cuda ]; then
   command -v deepinversion >/dev/null || printf '#!/bin/sh\nexec python3 -m deepinversion_nb.cli "$@"\n' > "$(dirname "$(command -v python3)")/deepinversion"
