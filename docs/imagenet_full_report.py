@@ -19,6 +19,7 @@ from matplotlib.figure import Figure
 DOCS = Path(__file__).parent
 T16 = "985,980,749,933,294,874,130,309,1,9,22,88,145,207,288,323"  # the paper's six classes first; 16 classes × 2 images = --n 32
 SYNTH = f"deepinversion synth --teacher efficientnet_lite0 --preset imagenet-cpu --n 32 --targets {T16} --seed 0 --device cpu"
+C2 = "340,386,409,417,430,466,511,546,779,817,920,937,950,954,963,970"  # the other 16 of the GPU runs' 32 classes
 R10 = "585,33,439,494,591,15,211,473,832,503,843,284,669,830,164,35"  # 16 classes drawn by random.Random(10).sample(range(1000), 16)
 RUNS = [(0, "", T16, "seed 0"), *((s, f"_s{s}", T16, f"seed {s}") for s in range(1, 4)), (10, "_r10", R10, "random classes, seed 10")]
 TURN = {"0.2": 15, "0.3": 20, "0.4": 25}
@@ -50,6 +51,11 @@ CPU_RUNS = {  # run: (its row label, the command that made it; one torch thread,
     "dd_zoom04": ("DeepDream zoom 0.4, seed 0", f"{SYNTH} --recipe deepdream --batch 8 --zoom 0.4 --rotate 25 --out RUNS_DIR/dd_zoom04"),
     **{f"auto_inet{sfx}": (f"DI --preset auto, {what}", _seeded(seed, t).replace("--preset imagenet-cpu", "--preset auto") +
                            f" --recipe deepinversion --batch 8 --out RUNS_DIR/auto_inet{sfx}") for seed, sfx, t, what in RUNS if seed in (0, 1, 10)},
+    # session 14: the GPU's other 16 classes at 450 steps, beside the 3,000-step GPU runs of them
+    **{f"{run}_c2{sfx}": (f"{what}, the GPU's other 16 classes, seed {seed}", _seeded(seed, C2) + f" --recipe {recipe} --batch 8 {flags}"
+                          f"--zoom 0.3 --rotate 20 --out RUNS_DIR/{run}_c2{sfx}")
+       for seed, sfx in ((0, ""), (1, "_s1")) for run, what, recipe, flags in (
+           ("di_bn001_zoom03", "DI bn 0.001, zoom 0.3", "deepinversion", "--weight bn=0.001 "), ("dd_zoom03", "DeepDream zoom 0.3", "deepdream", ""))},
 }
 GPU_RUNS = {"dd": "DeepDream", "di": "DI preset", "di_bn003": "DI bn=0.003", "di_cpu_b8": "DI imagenet-cpu, batches of 8",
             "dd_cpu_b8": "DeepDream, batches of 8", "di_imagenet": "DI, --preset imagenet", "dd_zoom03": "DeepDream, zoom 0.3",
