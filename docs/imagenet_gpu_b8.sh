@@ -7,7 +7,8 @@
 # tests run beside them.
 # ROUND=2 COUNT=32 TARGETS=<the first 16>: the CPU's best settings — since session 12 the `imagenet` preset's
 # (BN weight 0.001, zoom 0.3, turn 20°; notebook 18) — on the full schedule, DeepDream with the same zoom/turn beside it, and
-# the preset with zoom 0.4 / turn 25°: 12 ranks, give it SECONDS ≥ 500 (round 1's
+# the preset with zoom 0.4 / turn 25°: 12 ranks; the third GPU session ran it twice (TARGETS = the first 16, then the last 16
+# of the 32), 267 s each on an H200 with the CUDA tests beside it; give it SECONDS ≥ 400 (round 1's
 # 16 ranks: 287 s per batch for DI's, ~180 s for DeepDream's; three variants as 12 ranks, ~315 s per batch, were cut off at
 # 97 % with 350 and brought nothing back).
 # usage: bash docs/imagenet_gpu_b8.sh OUT [SECONDS]   (needs the imagenet extra and a CUDA GPU; SECONDS: the time budget)
