@@ -61,6 +61,7 @@ CPU_RUNS = {  # run: (its row label, the command that made it; one torch thread,
 }
 GPU_RUNS = {"dd": "DeepDream", "di": "DI preset", "di_bn003": "DI bn=0.003", "di_cpu_b8": "DI imagenet-cpu, batches of 8",
             "dd_cpu_b8": "DeepDream, batches of 8", "di_imagenet": "DI, --preset imagenet", "dd_zoom03": "DeepDream, zoom 0.3",
+            # _c2: ROUND=2's second call (TARGETS = the last 16 of the 32), unpacked under these names
             "di_zoom04": "DI, zoom 0.4, turn 25°", **{f"{r}_c2": f"{l}, other 16 classes" for r, l in (
                 ("di_imagenet", "DI, --preset imagenet"), ("dd_zoom03", "DeepDream, zoom 0.3"), ("di_zoom04", "DI, zoom 0.4"))}}
 NO_CONFIG = {r: {"zoom": 0.1, "rotate": 10.0} for r in ("di_cpu_b8", "dd_cpu_b8")}  # came back without parts/config.json: the imagenet-cpu preset's
