@@ -51,12 +51,13 @@ CPU_RUNS = {  # run: (its row label, the command that made it; one torch thread,
     "dd_zoom04": ("DeepDream zoom 0.4, seed 0", f"{SYNTH} --recipe deepdream --batch 8 --zoom 0.4 --rotate 25 --out RUNS_DIR/dd_zoom04"),
     **{f"auto_inet{sfx}": (f"DI --preset auto, {what}", _seeded(seed, t).replace("--preset imagenet-cpu", "--preset auto") +
                            f" --recipe deepinversion --batch 8 --out RUNS_DIR/auto_inet{sfx}") for seed, sfx, t, what in RUNS if seed in (0, 1, 10)},
-    # session 14: the GPU's other 16 classes at 450 steps, beside the 3,000-step GPU runs of them; zoom 0.4 where lite2 fell short
+    # session 14: the GPU's other 16 classes at 450 steps, beside the 3,000-step GPU runs of them; zoom 0.4 and BN weight 0.0005 where lite2 fell short
     **{f"{run}_c2{sfx}": (f"{what}, the GPU's other 16 classes, seed {seed}", _seeded(seed, C2) + f" --recipe {recipe} --batch 8 {flags}"
                           f"--zoom {z} --rotate {TURN[z]} --out RUNS_DIR/{run}_c2{sfx}")
        for run, what, recipe, flags, z, seeds in (("di_bn001_zoom03", "DI bn 0.001, zoom 0.3", "deepinversion", "--weight bn=0.001 ", "0.3", (0, 1, 2)),
                                                   ("dd_zoom03", "DeepDream zoom 0.3", "deepdream", "", "0.3", (0, 1, 2)),
-                                                  ("di_bn001_zoom04", "DI bn 0.001, zoom 0.4", "deepinversion", "--weight bn=0.001 ", "0.4", (1, 2)))
+                                                  ("di_bn001_zoom04", "DI bn 0.001, zoom 0.4", "deepinversion", "--weight bn=0.001 ", "0.4", (1, 2)),
+                                                  ("di_bn0005_zoom03", "DI bn 0.0005, zoom 0.3", "deepinversion", "--weight bn=0.0005 ", "0.3", (2,)))
        for seed, sfx in ((0, ""), (1, "_s1"), (2, "_s2")) if seed in seeds},
 }
 GPU_RUNS = {"dd": "DeepDream", "di": "DI preset", "di_bn003": "DI bn=0.003", "di_cpu_b8": "DI imagenet-cpu, batches of 8",
