@@ -63,8 +63,8 @@ CPU_RUNS = {  # run: (its row label, the command that made it; one torch thread,
 GPU_RUNS = {"dd": "DeepDream", "di": "DI preset", "di_bn003": "DI bn=0.003", "di_cpu_b8": "DI imagenet-cpu, batches of 8",
             "dd_cpu_b8": "DeepDream, batches of 8", "di_imagenet": "DI, --preset imagenet", "dd_zoom03": "DeepDream, zoom 0.3",
             # _c2: ROUND=2's second call (TARGETS = the last 16 of the 32), unpacked under these names
-            "di_zoom04": "DI, zoom 0.4, turn 25°", **{f"{r}_c2": f"{l}, other 16 classes" for r, l in (
-                ("di_imagenet", "DI, --preset imagenet"), ("dd_zoom03", "DeepDream, zoom 0.3"), ("di_zoom04", "DI, zoom 0.4"))}}
+            "di_zoom04": "DI, zoom 0.4, turn 25°"}
+GPU_RUNS |= {f"{r}_c2": f"{GPU_RUNS[r]}, other 16 classes" for r in ("di_imagenet", "dd_zoom03", "di_zoom04")}
 NO_CONFIG = {r: {"zoom": 0.1, "rotate": 10.0} for r in ("di_cpu_b8", "dd_cpu_b8")}  # came back without parts/config.json: the imagenet-cpu preset's
 SHOWN = ["daisy", "volcano", "quill", "cheeseburger", "brown bear", "trolleybus", "flamingo", "king penguin"]
 
@@ -110,9 +110,11 @@ def real_photos_bn() -> float:
 
 
 def figure(root: Path, labels: dict, path: Path):
+    first = root / next(iter(labels)) / "images"  # the paper's classes where the runs have them, else their first eight
+    shown = [c for c in SHOWN if (first / c).is_dir()] or sorted(p.name for p in first.iterdir())[:len(SHOWN)]
     fig = Figure(figsize=(13, 1.9 * len(labels)))
-    for row, (name, label) in zip(np.atleast_2d(fig.subplots(len(labels), len(SHOWN))), labels.items()):
-        for ax, cls in zip(row, SHOWN):
+    for row, (name, label) in zip(np.atleast_2d(fig.subplots(len(labels), len(shown))), labels.items()):
+        for ax, cls in zip(row, shown):
             ax.imshow(np.asarray(Image.open(sorted((root / name / "images" / cls).glob("*.png"))[0]).convert("RGB")))
             ax.set_xticks([]); ax.set_yticks([]); ax.set_title(cls, fontsize=8)
         row[0].set_ylabel(label, fontsize=8)
