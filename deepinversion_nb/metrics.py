@@ -102,16 +102,18 @@ def topk_accuracy(logits: torch.Tensor, y: torch.Tensor, k: int) -> float:
     return (logits.topk(min(k, logits.shape[1]), 1).indices == y[:, None]).any(1).float().mean().item()
 
 def verify(v: Verifier, s: ImageSet, views=tuple(VIEWS), batch: int = 64) -> dict:
-    "Top-1/top-5 of verifier `v` on `s` (resize view), mean top-1 over `views`, per-view top-1, per-class confidence, and the logits (resize view)."
+    "Top-1/top-5 of verifier `v` on `s` (resize view), mean top-1 over `views`, per-view and per-class top-1, per-class confidence, and the logits (resize view)."
     y = v.class_map(s.classes)[s.labels]
     bad = [w for w in views if w not in VIEWS]
     if bad: raise InputError(f"unknown view {bad[0]!r}; use {', '.join(VIEWS)}")
     per = {w: logits_of(v, s.images, w, batch) for w in ("resize", *[w for w in views if w != "resize"])}
     top1 = {w: topk_accuracy(l, y, 1) for w, l in per.items()}
     p = per["resize"].softmax(1).gather(1, y[:, None])[:, 0]
-    conf = {s.classes[c]: p[s.labels == c].mean().item() for c in s.labels.unique().tolist()}
+    hit = (per["resize"].argmax(1) == y).float()
+    mine = {s.classes[c]: s.labels == c for c in s.labels.unique().tolist()}
     return {"top1": top1["resize"], "top5": topk_accuracy(per["resize"], y, 5), "top1_views": sum(top1[w] for w in views) / len(views),
-            "views": {w: top1[w] for w in views}, "confidence": conf, "logits": per["resize"]}
+            "views": {w: top1[w] for w in views}, "per_class": {c: hit[m].mean().item() for c, m in mine.items()},
+            "confidence": {c: p[m].mean().item() for c, m in mine.items()}, "logits": per["resize"]}
 
 # %% ../nbs/11_metrics.ipynb
 @torch.no_grad()
@@ -153,7 +155,7 @@ def judge(s: ImageSet, verifiers: list[Verifier], reference: torch.Tensor | None
     if not verifiers: raise InputError("no verifier given; pass --verifier NAME|CKPT (e.g. efficientnet_lite1)")
     first = verifiers[0]
     checks = {v.name: verify(v, s, views, batch) for v in verifiers}  # their logits give the Inception Scores without another pass
-    per = {v.name: {k: checks[v.name][k] for k in ("top1", "top5", "top1_views", "views")} | {"inception_score": inception_score(nn.Flatten(), checks[v.name]["logits"], batch)}
+    per = {v.name: {k: checks[v.name][k] for k in ("top1", "top5", "top1_views", "views", "per_class")} | {"inception_score": inception_score(nn.Flatten(), checks[v.name]["logits"], batch)}
            for v in verifiers}
     out = {"n": len(s.images), "protocol": f"each image resized (bilinear, antialiased) to the verifier's native size; top1_views: mean over {', '.join(views)}",
            "verifiers": per, "inception_score": inception_score(score_with, s.images, batch) if score_with else per[first.name]["inception_score"],

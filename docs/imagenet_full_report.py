@@ -57,7 +57,7 @@ CPU_RUNS = {  # run: (its row label, the command that made it; one torch thread,
        for run, what, recipe, flags, z, seeds in (("di_bn001_zoom03", "DI bn 0.001, zoom 0.3", "deepinversion", "--weight bn=0.001 ", "0.3", (0, 1, 2)),
                                                   ("dd_zoom03", "DeepDream zoom 0.3", "deepdream", "", "0.3", (0, 1, 2)),
                                                   ("di_bn001_zoom04", "DI bn 0.001, zoom 0.4", "deepinversion", "--weight bn=0.001 ", "0.4", (1, 2)),
-                                                  ("di_bn0005_zoom03", "DI bn 0.0005, zoom 0.3", "deepinversion", "--weight bn=0.0005 ", "0.3", (2,)))
+                                                  ("di_bn0005_zoom03", "DI bn 0.0005, zoom 0.3", "deepinversion", "--weight bn=0.0005 ", "0.3", (0, 1, 2)))
        for seed, sfx in ((0, ""), (1, "_s1"), (2, "_s2")) if seed in seeds},
 }
 GPU_RUNS = {"dd": "DeepDream", "di": "DI preset", "di_bn003": "DI bn=0.003", "di_cpu_b8": "DI imagenet-cpu, batches of 8",
@@ -79,7 +79,7 @@ def judge(run: Path) -> dict:
     return {"recipe": s["recipe"], "weights": s["weights"], "zoom": cfg["recipe"].get("zoom", 0.0), "rotate": cfg["recipe"].get("rotate", 0.0),
             "steps": s["steps"], "n": s["n"], "batch": cfg["batch"], "seconds": round(s["seconds"], 1),
             "bn_distance": round(s["bn_distance"], 1), "teacher_accuracy": s["teacher_accuracy"], **({"targets": cfg["targets"]} if "targets" in cfg else {}),
-            "verifiers": {v: {k: r[k] for k in ("top1", "top5", "top1_views", "inception_score")} for v, r in m["verifiers"].items()},
+            "verifiers": {v: {k: r[k] for k in ("top1", "top5", "top1_views", "inception_score", "per_class")} for v, r in m["verifiers"].items()},
             "inception_score": m["inception_score"], "diversity": m["diversity"], **pixel_stats(run / "images")}
 
 
