@@ -57,8 +57,18 @@ CPU_RUNS = {  # run: (its row label, the command that made it; one torch thread,
        for run, what, recipe, flags, z, seeds in (("di_bn001_zoom03", "DI bn 0.001, zoom 0.3", "deepinversion", "--weight bn=0.001 ", "0.3", (0, 1, 2)),
                                                   ("dd_zoom03", "DeepDream zoom 0.3", "deepdream", "", "0.3", (0, 1, 2)),
                                                   ("di_bn001_zoom04", "DI bn 0.001, zoom 0.4", "deepinversion", "--weight bn=0.001 ", "0.4", (1, 2)),
-                                                  ("di_bn0005_zoom03", "DI bn 0.0005, zoom 0.3", "deepinversion", "--weight bn=0.0005 ", "0.3", (0, 1, 2)))
+                                                  ("di_bn0005_zoom03", "DI bn 0.0005, zoom 0.3", "deepinversion", "--weight bn=0.0005 ", "0.3", (0, 1, 2)),
+                                                  ("di_bn001_zoom03_tv27", "DI bn 0.001, zoom 0.3, TV 2.7e-3", "deepinversion",
+                                                   "--weight bn=0.001 --weight tv_l2=2.7e-3 ", "0.3", (1, 2)))
        for seed, sfx in ((0, ""), (1, "_s1"), (2, "_s2")) if seed in seeds},
+    # session 15: one batch of 8 images of the three classes lite2 misses most on the other 16 (bullet train, school bus, sports car), one change each
+    **{f"h_{run}": (f"DI, bullet train/school bus/sports car, {what}", _seeded(seed, "466,779,817").replace("--n 32", "--n 8") +
+                    f" --recipe deepinversion --batch 8 --weight bn={bn} --zoom 0.3 --rotate 20{flags} --out RUNS_DIR/h_{run}")
+       for run, what, seed, bn, flags in (("base", "the preset, seed 1", 1, "0.001", ""), ("base_s2", "the preset, seed 2", 2, "0.001", ""),
+                                          ("lr01", "lr 0.1", 1, "0.001", " --lr 0.1"), ("sched", "400 + 200 steps", 1, "0.001", " --schedule multires-cpu"),
+                                          ("fbn10", "first BN ×10", 1, "0.001", " --first-bn-multiplier 10"), ("bn002", "BN 0.002", 1, "0.002", ""),
+                                          *((f"long{sfx}", f"3,000 steps (2,000 at 112 px + 1,000 at 224), seed {s}", s, "0.001", " --schedule multires")
+                                            for s, sfx in ((1, ""), (2, "_s2"))))},
 }
 GPU_RUNS = {"dd": "DeepDream", "di": "DI preset", "di_bn003": "DI bn=0.003", "di_cpu_b8": "DI imagenet-cpu, batches of 8",
             "dd_cpu_b8": "DeepDream, batches of 8", "di_imagenet": "DI, --preset imagenet", "dd_zoom03": "DeepDream, zoom 0.3",
