@@ -69,6 +69,8 @@ CPU_RUNS = {  # run: (its row label, the command that made it; one torch thread,
                                           ("fbn10", "first BN ×10", 1, "0.001", " --first-bn-multiplier 10"), ("bn002", "BN 0.002", 1, "0.002", ""),
                                           *((f"long{sfx}", f"3,000 steps (2,000 at 112 px + 1,000 at 224), seed {s}", s, "0.001", " --schedule multires")
                                             for s, sfx in ((1, ""), (2, "_s2"))))},
+    **{f"h_same{sfx}": (f"DI, eight bullet trains in one batch, seed {s}", _seeded(s, "466").replace("--n 32", "--n 8") +
+                        f" --recipe deepinversion --batch 8 --weight bn=0.001 --zoom 0.3 --rotate 20 --out RUNS_DIR/h_same{sfx}") for s, sfx in ((1, ""), (2, "_s2"))},
 }
 GPU_RUNS = {"dd": "DeepDream", "di": "DI preset", "di_bn003": "DI bn=0.003", "di_cpu_b8": "DI imagenet-cpu, batches of 8",
             "dd_cpu_b8": "DeepDream, batches of 8", "di_imagenet": "DI, --preset imagenet", "dd_zoom03": "DeepDream, zoom 0.3",
