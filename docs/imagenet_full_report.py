@@ -37,7 +37,7 @@ CPU_RUNS = {  # run: (its row label, the command that made it; one torch thread,
                                  f"--weight bn=0.002 --zoom 0.2 --rotate 15 --out RUNS_DIR/di_bn002_zoom02{sfx}")
        for seed, sfx in ((0, ""), (1, "_s1"), (2, "_s2"))},
     "dd_zoom02": ("DeepDream zoom 0.2", f"{SYNTH} --recipe deepdream --batch 8 --zoom 0.2 --rotate 15 --out RUNS_DIR/dd_zoom02"),
-    # session 12: lower BN weights with zoom 0.2, then zoom 0.3 / turn 20 (= the new --preset imagenet), four seeds and 16 random classes
+    # session 12: lower BN weights with zoom 0.2, then zoom 0.3 / turn 20 (--preset imagenet in sessions 12-15), four seeds and 16 random classes
     **{f"di_bn{b[2:]}_zoom{z.replace('.', '')}{sfx}": (f"DI bn {b}, zoom {z}, {what}", _seeded(seed, t) + f" --recipe deepinversion --batch 8 "
        f"--weight bn={b} --zoom {z} --rotate {TURN[z]} --out RUNS_DIR/di_bn{b[2:]}_zoom{z.replace('.', '')}{sfx}")
        for b, z, seeds in (("0.0015", "0.2", (0,)), ("0.0005", "0.2", (0,)), ("0.001", "0.2", (0, 1, 2, 10)), ("0.001", "0.3", (0, 1, 2, 3, 10)),
@@ -49,8 +49,10 @@ CPU_RUNS = {  # run: (its row label, the command that made it; one torch thread,
     "di_bn001_zoom03_tv3": ("DI bn 0.001, zoom 0.3, TV 3e-4, seed 0", f"{SYNTH} --recipe deepinversion --batch 8 --weight bn=0.001 --weight tv_l2=3e-4 "
                             "--zoom 0.3 --rotate 20 --out RUNS_DIR/di_bn001_zoom03_tv3"),
     "dd_zoom04": ("DeepDream zoom 0.4, seed 0", f"{SYNTH} --recipe deepdream --batch 8 --zoom 0.4 --rotate 25 --out RUNS_DIR/dd_zoom04"),
+    # (made while --preset imagenet was 450 steps at zoom 0.3 / turn 20°, auto's base then; session 16 spelled those settings out)
     **{f"auto_inet{sfx}": (f"DI --preset auto, {what}", _seeded(seed, t).replace("--preset imagenet-cpu", "--preset auto") +
-                           f" --recipe deepinversion --batch 8 --out RUNS_DIR/auto_inet{sfx}") for seed, sfx, t, what in RUNS if seed in (0, 1, 10)},
+                           f" --recipe deepinversion --batch 8 --schedule multires-450 --zoom 0.3 --rotate 20 --out RUNS_DIR/auto_inet{sfx}")
+       for seed, sfx, t, what in RUNS if seed in (0, 1, 10)},
     # session 14: the GPU's other 16 classes at 450 steps, beside the 3,000-step GPU runs of them; zoom 0.4 and BN weight 0.0005 where lite2 fell short
     **{f"{run}_c2{sfx}": (f"{what}, the GPU's other 16 classes, seed {seed}", _seeded(seed, C2) + f" --recipe {recipe} --batch 8 {flags}"
                           f"--zoom {z} --rotate {TURN[z]} --out RUNS_DIR/{run}_c2{sfx}")
@@ -73,12 +75,17 @@ CPU_RUNS = {  # run: (its row label, the command that made it; one torch thread,
                         f" --recipe deepinversion --batch 8 --weight bn=0.001 --zoom 0.3 --rotate 20 --out RUNS_DIR/h_same{sfx}") for s, sfx in ((1, ""), (2, "_s2"))},
 }
 GPU_RUNS = {"dd": "DeepDream", "di": "DI preset", "di_bn003": "DI bn=0.003", "di_cpu_b8": "DI imagenet-cpu, batches of 8",
-            "dd_cpu_b8": "DeepDream, batches of 8", "di_imagenet": "DI, --preset imagenet", "dd_zoom03": "DeepDream, zoom 0.3",
+            "dd_cpu_b8": "DeepDream, batches of 8", "di_imagenet": "DI, bn 0.001, zoom 0.3", "dd_zoom03": "DeepDream, zoom 0.3",
             # _c2: ROUND=2's second call (TARGETS = the last 16 of the 32), unpacked under these names
             "di_zoom04": "DI, zoom 0.4, turn 25°"}
 GPU_RUNS |= {f"{r}_c2": f"{GPU_RUNS[r]}, other 16 classes" for r in ("di_imagenet", "dd_zoom03", "di_zoom04")}
+# ROUND=3 and 4 (fourth GPU session): zoom 0.4 / turn 25° on more seeds and class sets, DeepDream with the same zoom/turn beside
+GPU_RUNS |= {f"{kind}_zoom04{sfx}": f"{label}, zoom 0.4, {what}" for kind, label in (("di", "DI"), ("dd", "DeepDream"))
+             for sfx, what in (("_s1", "seed 1"), ("_c2_s1", "other 16 classes, seed 1"), ("_c2_s2", "other 16 classes, seed 2"))}
+GPU_RUNS["di_zoom04_r10"] = "DI, zoom 0.4, random classes, seed 10"
 NO_CONFIG = {r: {"zoom": 0.1, "rotate": 10.0} for r in ("di_cpu_b8", "dd_cpu_b8")}  # came back without parts/config.json: the imagenet-cpu preset's
-SHOWN = ["daisy", "volcano", "quill", "cheeseburger", "brown bear", "trolleybus", "flamingo", "king penguin"]
+SHOWN = ["daisy", "volcano", "quill", "cheeseburger", "brown bear", "trolleybus", "flamingo", "king penguin",
+         "bullet train", "school bus", "sports car"]  # the paper's classes, then the other 16's hardest (notebook 18)
 
 
 def judge(run: Path) -> dict:
@@ -122,8 +129,8 @@ def real_photos_bn() -> float:
 
 
 def figure(root: Path, labels: dict, path: Path):
-    first = root / next(iter(labels)) / "images"  # the paper's classes where the runs have them, else their first eight
-    shown = [c for c in SHOWN if (first / c).is_dir()] or sorted(p.name for p in first.iterdir())[:len(SHOWN)]
+    first = root / next(iter(labels)) / "images"  # the classes of SHOWN the runs have, then the rest: eight
+    shown = ([c for c in SHOWN if (first / c).is_dir()] + sorted(p.name for p in first.iterdir() if p.name not in SHOWN))[:8]
     fig = Figure(figsize=(13, 1.9 * len(labels)))
     for row, (name, label) in zip(np.atleast_2d(fig.subplots(len(labels), len(shown))), labels.items()):
         for ax, cls in zip(row, shown):

@@ -11,6 +11,8 @@
 # of the 32), 267 s each on an H200 with the CUDA tests beside it; give it SECONDS ≥ 400 (round 1's
 # 16 ranks: 287 s per batch for DI's, ~180 s for DeepDream's; three variants as 12 ranks, ~315 s per batch, were cut off at
 # 97 % with 350 and brought nothing back).
+# ROUND=3 COUNT=32: zoom 0.4 / turn 25° on the full schedule, seeds 1 and 2 of the other 16 classes and seed 1 of the first 16 (12 ranks,
+# 338 s on an H200 with the CUDA tests beside); ROUND=4 NOTEST=1: DeepDream beside those three and DeepInversion on 16 random classes.
 # usage: bash docs/imagenet_gpu_b8.sh OUT [SECONDS]   (needs the imagenet extra and a CUDA GPU; SECONDS: the time budget)
 # Each run's images and metrics are packed as OUT/<run>.tar; judge them on any machine with
 #   python docs/imagenet_full_report.py gpu DIR   or   deepinversion metrics --images DIR/<run>/images --verifier efficientnet_lite1 --verifier efficientnet_lite2 --json
@@ -44,12 +46,23 @@ PY
 if [ "${ROUND:-1}" = 1 ]; then
   synth di_cpu_b8 deepinversion 8 &
   synth dd_cpu_b8 deepdream 8 &
-else  # ROUND=2 (COUNT=32, TARGETS=the first 16)
-  synth di_imagenet deepinversion 8 --weight bn=0.001 --zoom 0.3 --rotate 20 &  # = --preset imagenet --schedule multires
+elif [ "$ROUND" = 2 ]; then  # COUNT=32, TARGETS=the first 16
+  synth di_imagenet deepinversion 8 --weight bn=0.001 --zoom 0.3 --rotate 20 &  # = sessions 12-15's --preset imagenet on the full schedule
   synth dd_zoom03 deepdream 8 --zoom 0.3 --rotate 20 &
   synth di_zoom04 deepinversion 8 --weight bn=0.001 --zoom 0.4 --rotate 25 &  # the CPU's zoom lever (one seed: lite1/lite2 100 %)
+else  # ROUND=3|4 (COUNT=32): round 2's best, zoom 0.4 / turn 25° on the full schedule, on more seeds of both class sets
+  C2=340,386,409,417,430,466,511,546,779,817,920,937,950,954,963,970; R10=585,33,439,494,591,15,211,473,832,503,843,284,669,830,164,35
+  T16=985,980,749,933,294,874,130,309,1,9,22,88,145,207,288,323; Z04="--zoom 0.4 --rotate 25"
+  if [ "$ROUND" = 3 ]; then
+    for s in 1 2; do TARGETS=$C2 synth di_zoom04_c2_s$s deepinversion 8 --weight bn=0.001 $Z04 --seed $s & done  # = --preset imagenet since
+    TARGETS=$T16 synth di_zoom04_s1 deepinversion 8 --weight bn=0.001 $Z04 --seed 1 &
+  else  # ROUND=4: DeepDream with the same budget and zoom/turn beside round 3's runs, and DeepInversion on 16 random classes
+    for s in 1 2; do TARGETS=$C2 synth dd_zoom04_c2_s$s deepdream 8 $Z04 --seed $s & done
+    TARGETS=$T16 synth dd_zoom04_s1 deepdream 8 $Z04 --seed 1 &
+    TARGETS=$R10 synth di_zoom04_r10 deepinversion 8 --weight bn=0.001 $Z04 --seed 10 &
+  fi
 fi
-if [ "$DEV" = cuda ]; then
+if [ "$DEV" = cuda ] && [ -z "${NOTEST:-}" ]; then  # NOTEST=1: the CUDA tests already passed on this machine
   command -v deepinversion >/dev/null || printf '#!/bin/sh\nexec python3 -m deepinversion_nb.cli "$@"\n' > "$(dirname "$(command -v python3)")/deepinversion"
   chmod +x "$(dirname "$(command -v python3)")/deepinversion"
   log "pytest -m cuda"; timeout 240 python3 -m pytest -q -m cuda tests/test_cuda.py -p no:cacheprovider >"$OUT/pytest.log" 2>&1; log "pytest rc $?"
