@@ -73,6 +73,9 @@ CPU_RUNS = {  # run: (its row label, the command that made it; one torch thread,
                                             for s, sfx in ((1, ""), (2, "_s2"))))},
     **{f"h_same{sfx}": (f"DI, eight bullet trains in one batch, seed {s}", _seeded(s, "466").replace("--n 32", "--n 8") +
                         f" --recipe deepinversion --batch 8 --weight bn=0.001 --zoom 0.3 --rotate 20 --out RUNS_DIR/h_same{sfx}") for s, sfx in ((1, ""), (2, "_s2"))},
+    # session 16: --preset auto on today's --preset imagenet (3,000 steps, zoom 0.4 / turn 25°), two torchrun ranks on the 2 cores
+    "auto_full": ("DI --preset auto, 3,000 steps, seed 0", "torchrun --standalone --nproc-per-node 2 -m deepinversion_nb.cli synth --teacher efficientnet_lite0 "
+                  f"--preset auto --count 32 --targets {T16} --seed 0 --device cpu --recipe deepinversion --batch 8 --out RUNS_DIR/auto_full"),
 }
 GPU_RUNS = {"dd": "DeepDream", "di": "DI preset", "di_bn003": "DI bn=0.003", "di_cpu_b8": "DI imagenet-cpu, batches of 8",
             "dd_cpu_b8": "DeepDream, batches of 8", "di_imagenet": "DI, bn 0.001, zoom 0.3", "dd_zoom03": "DeepDream, zoom 0.3",
