@@ -145,7 +145,7 @@ def _synth_args(s):
     s.add_argument("--out", required=True, help="output folder: images/<class>/*.png, images.pt, metrics.json")
     s.add_argument("--iters", type=count, default=None, help="steps per batch at full resolution (default: the schedule)")
     s.add_argument("--schedule", default=None, choices=list(SCHEDULES), help="official schedule preset (default: the weight preset's)")
-    s.add_argument("--preset", default=None, choices=[*PRESETS, "auto"], help="weight preset (default: digits up to 64 px, imagenet for efficientnet_lite, else official); "
+    s.add_argument("--preset", default=None, choices=[*PRESETS, "auto"], help="weight preset (default: digits up to 64 px, imagenet for efficientnet_lite — 3,000 steps; on a CPU imagenet-cpu is the quick one — else official); "
                    "auto: the weights measured for this teacher (notebook 17), the other settings the default's")
     s.add_argument("--weight", action="append", metavar="NAME=VALUE", help=f"override a term's weight (repeatable): {', '.join(Term.registry)}")
     s.add_argument("--lr", type=rate, default=None); s.add_argument("--batch", type=count, default=100)
