@@ -86,6 +86,8 @@ GPU_RUNS |= {f"{r}_c2": f"{GPU_RUNS[r]}, other 16 classes" for r in ("di_imagene
 GPU_RUNS |= {f"{kind}_zoom04{sfx}": f"{label}, zoom 0.4, {what}" for kind, label in (("di", "DI"), ("dd", "DeepDream"))
              for sfx, what in (("_s1", "seed 1"), ("_c2_s1", "other 16 classes, seed 1"), ("_c2_s2", "other 16 classes, seed 2"))}
 GPU_RUNS["di_zoom04_r10"] = "DI, zoom 0.4, random classes, seed 10"
+# ROUND=5 (fifth GPU session): the preset with less BN weight, beside di_zoom04_s1 / _c2_s1 and their DeepDream pairs
+GPU_RUNS |= {f"di_bn{w}{sfx}": f"DI, BN 0.{w}{what}" for w in ("0003", "0001", "00003") for sfx, what in (("_s1", ", seed 1"), ("_c2_s1", ", other 16 classes, seed 1"))}
 NO_CONFIG = {r: {"zoom": 0.1, "rotate": 10.0} for r in ("di_cpu_b8", "dd_cpu_b8")}  # came back without parts/config.json: the imagenet-cpu preset's
 SHOWN = ["daisy", "volcano", "quill", "cheeseburger", "brown bear", "trolleybus", "flamingo", "king penguin",
          "bullet train", "school bus", "sports car"]  # the paper's classes, then the other 16's hardest (notebook 18)

@@ -11,6 +11,9 @@
 # of the 32), 267 s each on an H200 with the CUDA tests beside it; give it SECONDS ≥ 400 (round 1's
 # 16 ranks: 287 s per batch for DI's, ~180 s for DeepDream's; three variants as 12 ranks, ~315 s per batch, were cut off at
 # 97 % with 350 and brought nothing back).
+# ROUND=5 COUNT=32 NOTEST=1: the preset with a lower BN weight (0.0003, 0.0001) on the paper's 16 and the other 16 (seed 1 each, beside
+# round 3/4's runs and their DeepDream pairs): does less BN weight buy DeepInversion the verifiers' confidence (Inception Score)? 16 ranks,
+# 437 s on an H200; BNS=0.00003: a second call, 8 ranks.
 # ROUND=3 COUNT=32: zoom 0.4 / turn 25° on the full schedule, seeds 1 and 2 of the other 16 classes and seed 1 of the first 16 (12 ranks,
 # 338 s on an H200 with the CUDA tests beside); ROUND=4 NOTEST=1: DeepDream beside those three and DeepInversion on 16 random classes.
 # usage: bash docs/imagenet_gpu_b8.sh OUT [SECONDS]   (needs the imagenet extra and a CUDA GPU; SECONDS: the time budget)
@@ -53,7 +56,12 @@ elif [ "$ROUND" = 2 ]; then  # COUNT=32, TARGETS=the first 16
 else  # ROUND=3|4 (COUNT=32): round 2's best, zoom 0.4 / turn 25° on the full schedule, on more seeds of both class sets
   C2=340,386,409,417,430,466,511,546,779,817,920,937,950,954,963,970; R10=585,33,439,494,591,15,211,473,832,503,843,284,669,830,164,35
   T16=985,980,749,933,294,874,130,309,1,9,22,88,145,207,288,323; Z04="--zoom 0.4 --rotate 25"
-  if [ "$ROUND" = 3 ]; then
+  if [ "$ROUND" = 5 ]; then
+    for bn in ${BNS:-0.0003 0.0001}; do
+      TARGETS=$T16 synth di_bn${bn#0.}_s1 deepinversion 8 --weight bn=$bn $Z04 --seed 1 &
+      TARGETS=$C2 synth di_bn${bn#0.}_c2_s1 deepinversion 8 --weight bn=$bn $Z04 --seed 1 &
+    done
+  elif [ "$ROUND" = 3 ]; then
     for s in 1 2; do TARGETS=$C2 synth di_zoom04_c2_s$s deepinversion 8 --weight bn=0.001 $Z04 --seed $s & done  # = --preset imagenet since
     TARGETS=$T16 synth di_zoom04_s1 deepinversion 8 --weight bn=0.001 $Z04 --seed 1 &
   else  # ROUND=4: DeepDream with the same budget and zoom/turn beside round 3's runs, and DeepInversion on 16 random classes
