@@ -76,6 +76,10 @@ CPU_RUNS = {  # run: (its row label, the command that made it; one torch thread,
     # session 16: --preset auto on today's --preset imagenet (3,000 steps, zoom 0.4 / turn 25°), two torchrun ranks on the 2 cores
     "auto_full": ("DI --preset auto, 3,000 steps, seed 0", "torchrun --standalone --nproc-per-node 2 -m deepinversion_nb.cli synth --teacher efficientnet_lite0 "
                   f"--preset auto --count 32 --targets {T16} --seed 0 --device cpu --recipe deepinversion --batch 8 --out RUNS_DIR/auto_full"),
+    # session 17: --preset imagenet with BN weight 0.0001 on a third seed of the other 16 (the GPU's ROUND=5 had seed 1), same two ranks
+    "full_bn0001_c2_s2": ("DI --preset imagenet, BN 0.0001, other 16 classes, seed 2", "torchrun --standalone --nproc-per-node 2 -m deepinversion_nb.cli "
+                          f"synth --teacher efficientnet_lite0 --recipe deepinversion --count 32 --batch 8 --targets {C2} --seed 2 --weight bn=0.0001 "
+                          "--out RUNS_DIR/full_bn0001_c2_s2"),
 }
 GPU_RUNS = {"dd": "DeepDream", "di": "DI preset", "di_bn003": "DI bn=0.003", "di_cpu_b8": "DI imagenet-cpu, batches of 8",
             "dd_cpu_b8": "DeepDream, batches of 8", "di_imagenet": "DI, bn 0.001, zoom 0.3", "dd_zoom03": "DeepDream, zoom 0.3",

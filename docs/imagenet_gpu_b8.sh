@@ -53,7 +53,7 @@ elif [ "$ROUND" = 2 ]; then  # COUNT=32, TARGETS=the first 16
   synth di_imagenet deepinversion 8 --weight bn=0.001 --zoom 0.3 --rotate 20 &  # = sessions 12-15's --preset imagenet on the full schedule
   synth dd_zoom03 deepdream 8 --zoom 0.3 --rotate 20 &
   synth di_zoom04 deepinversion 8 --weight bn=0.001 --zoom 0.4 --rotate 25 &  # the CPU's zoom lever (one seed: lite1/lite2 100 %)
-else  # ROUND=3|4 (COUNT=32): round 2's best, zoom 0.4 / turn 25° on the full schedule, on more seeds of both class sets
+else  # ROUND=3|4|5 (COUNT=32): round 2's best, zoom 0.4 / turn 25° on the full schedule, on more seeds of both class sets
   C2=340,386,409,417,430,466,511,546,779,817,920,937,950,954,963,970; R10=585,33,439,494,591,15,211,473,832,503,843,284,669,830,164,35
   T16=985,980,749,933,294,874,130,309,1,9,22,88,145,207,288,323; Z04="--zoom 0.4 --rotate 25"
   if [ "$ROUND" = 5 ]; then
