@@ -46,7 +46,7 @@ class Competition(Term):
         dev = next(teacher.parameters()).device
         with frozen(self.student.to(dev)): yield self
     def __call__(self, s):
-        return 1 - js_divergence(s.logits, self.student(s.inputs), self.T).mean()
+        return 1 - self.pool.mean(js_divergence(s.logits, self.student(s.inputs), self.T).mean(), len(s.logits))
 
 # %% ../nbs/07_compete.ipynb
 ADI_KD = KDConfig(steps=100, lr=0.01, cutmix=0.0, rotate=5.0, schedule="constant")  # the in-loop student's rounds

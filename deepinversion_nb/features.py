@@ -7,10 +7,11 @@ from __future__ import annotations
 import contextlib
 import torch, torch.nn as nn, torch.nn.functional as F
 from .data import InputError
-from .inversion import Term, check_weight
+from .inversion import Term, Pool, LOCAL, check_weight
 
 # %% auto 0
-__all__ = ['has_bn', 'bn_layers', 'bn_distance_reference', 'bn_distance_of', 'bn_hooks', 'bn_distance', 'FeatureStats']
+__all__ = ['has_bn', 'bn_layers', 'bn_distance_reference', 'bn_distance_of', 'bn_hooks', 'bn_distances', 'bn_distance',
+           'FeatureStats']
 
 # %% ../nbs/06_features.ipynb
 _BN = (nn.BatchNorm1d, nn.BatchNorm2d, nn.BatchNorm3d)
@@ -44,9 +45,10 @@ def _channel_sums(x: torch.Tensor) -> tuple[torch.Tensor, torch.Tensor]:
 class _BNDistance(torch.autograd.Function):
     "‖μ − μ_run‖ + ‖σ² − σ²_run‖ with an analytic backward: the gradient is a per-channel a + b·x."
     @staticmethod
-    def forward(ctx, x, running_mean, running_var):
-        m = x.numel() // x.shape[1]
-        s1, s2 = _channel_sums(x)
+    def forward(ctx, x, running_mean, running_var, sums=None):
+        "`sums`: Σx, Σx² and the count of a batch that processes share (`bn_distances`); None: those of `x`."
+        if sums is None: (s1, s2), m = _channel_sums(x), x.numel() // x.shape[1]
+        else: s1, s2, m = sums.split([x.shape[1], x.shape[1], 1])
         mean = s1 / m
         var = (s2 / m - mean.square()).clamp_min(0)
         dm, dv = mean - running_mean.double(), var - running_var.double()
@@ -64,24 +66,34 @@ class _BNDistance(torch.autograd.Function):
         zeros = torch.zeros_like(b, dtype=x.dtype)
         # a + b·x per channel, in one pass: BatchNorm's inference kernel with mean 0, variance 1, weight b, bias a
         # (eps must be > 0 on CUDA; 1e-30 leaves 1/√(1 + eps) exactly 1 in float32)
-        return F.batch_norm(x, zeros, torch.ones_like(zeros), b.to(x.dtype), a.to(x.dtype), False, 0.0, 1e-30), None, None
+        return F.batch_norm(x, zeros, torch.ones_like(zeros), b.to(x.dtype), a.to(x.dtype), False, 0.0, 1e-30), None, None, None
 
 def bn_distance_of(bn: nn.Module, x: torch.Tensor) -> torch.Tensor:
     "‖μ(x) − running_mean‖₂ + ‖σ²(x) − running_var‖₂ for the input `x` of BN layer `bn` (biased σ², float32 result)."
     return _BNDistance.apply(x, bn.running_mean, bn.running_var)
 
 @contextlib.contextmanager
-def bn_hooks(model: nn.Module):
-    "Hook every BN layer; yields a list that holds each layer's distance after a forward pass."
+def bn_hooks(model: nn.Module, pool: Pool = LOCAL):
+    "Hook every BN layer; yields a list that holds each layer's distance after a forward pass — for a shared batch (`pool`), what `bn_distances` needs."
     layers = bn_layers(model)
     dists = [None] * len(layers)
     def hook(i):
-        def fn(module, inputs, output): dists[i] = bn_distance_of(module, inputs[0])
+        def fn(module, inputs, output):
+            x = inputs[0]
+            if pool.world == 1: dists[i] = bn_distance_of(module, x)
+            else:
+                with torch.no_grad(): dists[i] = module, x, torch.cat([*_channel_sums(x), x.new_tensor([x.numel() // x.shape[1]], dtype=torch.float64)])
         return fn
     handles = [m.register_forward_hook(hook(i)) for i, m in enumerate(layers)]
     try: yield dists
     finally:
         for h in handles: h.remove()
+
+def bn_distances(dists: list, pool: Pool = LOCAL) -> list[torch.Tensor]:
+    "Each layer's distance from what `bn_hooks` collected: as it is in one process; for a batch that processes share, every layer's sums in one exchange."
+    if pool.world == 1: return dists
+    sums = pool.sum(torch.cat([s for *_, s in dists])).split([len(s) for *_, s in dists])
+    return [_BNDistance.apply(x, bn.running_mean, bn.running_var, t) for (bn, x, _), t in zip(dists, sums)]
 
 # %% ../nbs/06_features.ipynb
 @torch.no_grad()
@@ -106,7 +118,8 @@ class FeatureStats(Term):
         self.first_bn_multiplier, self.dists = check_weight(first_bn_multiplier, "first_bn_multiplier"), None
     @contextlib.contextmanager
     def attach(self, teacher):
-        with bn_hooks(teacher) as self.dists: yield self
+        with bn_hooks(teacher, self.pool) as self.dists: yield self
         self.dists = None
     def __call__(self, s):
-        return self.first_bn_multiplier * self.dists[0] + sum(self.dists[1:])
+        d = bn_distances(self.dists, self.pool)
+        return self.first_bn_multiplier * d[0] + sum(d[1:])

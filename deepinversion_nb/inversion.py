@@ -12,8 +12,8 @@ from .models import ModelCard, check_input
 from .train import Run, Progress
 
 # %% auto 0
-__all__ = ['make_targets', 'pixel_bounds', 'Step', 'Term', 'check_weight', 'Objective', 'CrossEntropy', 'lr_at', 'Phase',
-           'SynthesisError', 'Inversion', 'invert', 'teacher_confidence']
+__all__ = ['LOCAL', 'make_targets', 'pixel_bounds', 'Pool', 'Step', 'Term', 'check_weight', 'Objective', 'CrossEntropy', 'lr_at',
+           'Phase', 'SynthesisError', 'Inversion', 'invert', 'teacher_confidence']
 
 # %% ../nbs/04_logit.ipynb
 def make_targets(n: int, num_classes: int, mode="balanced", seed: int = 0) -> torch.Tensor:
@@ -33,6 +33,17 @@ def pixel_bounds(card: ModelCard, device=None) -> tuple[torch.Tensor, torch.Tens
     return ((0 - mean) / std).view(1, -1, 1, 1), ((1 - mean) / std).view(1, -1, 1, 1)
 
 # %% ../nbs/04_logit.ipynb
+class Pool:
+    "How loss terms total over the batch: here over this process's images; `Shard` (notebook 08) totals over a batch that processes share."
+    world = 1
+    def part(self, n: int) -> slice: return slice(0, n)         # the images of a batch of `n` this process optimizes
+    def gather(self, t: torch.Tensor, n: int) -> torch.Tensor: return t  # the whole batch from this process's part
+    def sum(self, t: torch.Tensor) -> torch.Tensor: return t     # a sum over this process's images → over the batch
+    def mean(self, v: torch.Tensor, n: int) -> torch.Tensor: return v   # a mean over this process's `n` images → over the batch
+    def norm(self, t: torch.Tensor) -> torch.Tensor: return t.norm()     # ‖t‖₂ of this process's part → of the batch's
+
+LOCAL = Pool()
+
 @dataclass
 class Step:
     "What a loss term can look at in one optimization step."
@@ -53,6 +64,7 @@ class Term:
     label: str | None = None  # the panel's slider label (default: the name)
     log_range: tuple | None = None   # the slider's log10 range; None: no slider
     color: str = "#7f7f7f"    # its curve's colour
+    pool: Pool = LOCAL        # how it totals over the batch (set for a run by `Objective.attach`)
     def __init_subclass__(cls, **kw):
         super().__init_subclass__(**kw)
         if "name" in cls.__dict__: Term.registry[cls.name] = cls
@@ -98,9 +110,13 @@ class Objective:
         "Change a weight, also while a run is going on: the next step uses it."
         self[name].weight = check_weight(w, name)
     @contextlib.contextmanager
-    def attach(self, teacher):
+    def attach(self, teacher, pool: Pool = LOCAL):
+        "Attach every term to `teacher` for a run, totalling over the batch through `pool`."
         with contextlib.ExitStack() as stack:
-            for t in self.terms: stack.enter_context(t.attach(teacher))
+            for t in self.terms:
+                t.pool = pool
+                stack.callback(vars(t).pop, "pool", None)  # back to the class's LOCAL afterwards
+                stack.enter_context(t.attach(teacher))
             yield self
     def __call__(self, s: Step) -> tuple[torch.Tensor, dict]:
         "Weighted total and each term's unweighted value (terms with weight 0 are skipped)."
@@ -112,7 +128,7 @@ class Objective:
 class CrossEntropy(Term):
     "CE(teacher(x̂), y): the teacher must classify the images as their targets."
     name, method_step, label, color = "ce", 1, "CE", "#1f77b4"
-    def __call__(self, s): return F.cross_entropy(s.logits.float(), s.targets)
+    def __call__(self, s): return self.pool.mean(F.cross_entropy(s.logits.float(), s.targets), len(s.targets))
 
 # %% ../nbs/04_logit.ipynb
 def lr_at(step: int, steps: int, lr: float, warmup: int = 100, schedule: str = "cosine") -> float:
@@ -184,7 +200,8 @@ def invert(teacher: nn.Module, # the classifier to invert (with a `card`), froze
            seed: int = 0, # the initial noise and the random transforms
            run: Run | None = None, # device and mixed precision (default: the teacher's device, float32)
            warmup: int = 100, # linear warm-up steps of each phase
-           x0: torch.Tensor | None = None # start from these images instead of noise (model space)
+           x0: torch.Tensor | None = None, # start from these images instead of noise (model space)
+           pool: Pool = LOCAL # a `Shard`: optimize this process's part of the batch together with the others (notebook 08)
           ) -> Inversion:
     "Optimize a batch of images (one per target) under `objective` through `phases`."
     rate = lambda ph: ph.lr or (lr() if callable(lr) else lr)  # `lr` may be a callable, read at every step
@@ -201,16 +218,17 @@ def invert(teacher: nn.Module, # the classifier to invert (with a `card`), froze
     targets = targets.long()
     make_targets(len(targets), card.num_classes, targets.tolist())  # range check, one clear line
     g = torch.Generator().manual_seed(seed)
-    x = (x0.clone() if x0 is not None else torch.randn(len(targets), card.channels, *card.size, generator=g)).to(dev).requires_grad_(True)
+    n, mine = len(targets), pool.part(len(targets))  # every process draws the whole batch's noise and keeps its part
+    x = (x0 if x0 is not None else torch.randn(n, card.channels, *card.size, generator=g))[mine].clone().to(dev).requires_grad_(True)
     check_input(teacher, x.detach())
-    y, (lo, hi) = targets.to(dev), pixel_bounds(card, dev)
+    y, (lo, hi) = targets[mine].to(dev), pixel_bounds(card, dev)
     if phases[0].clip:  # start inside the valid box too, so every batch the loop can return is a valid image
         with torch.no_grad(): x.data = torch.maximum(torch.minimum(x.data, hi), lo)
     scaler = run.scaler()
     steps, step, t0 = sum(p.steps for p in phases), 0, time.time()
     check_every = 1 if dev.type == "cpu" else 25  # a check reads a value back; on a GPU that waits for the queue
     stop = []
-    with objective.attach(teacher):
+    with objective.attach(teacher, pool):
         for pi, ph in enumerate(phases):
             best = _Tracker(x)  # a loss at another resolution does not compare: the best batch is the last phase's
             opt = torch.optim.Adam([x], lr=rate(ph), betas=ph.betas, eps=1e-8)
@@ -236,7 +254,7 @@ def invert(teacher: nn.Module, # the classifier to invert (with a `card`), froze
                 if any(stop): break
             if any(stop): break
     best.check(objective)
-    return Inversion(best.x.cpu(), x.detach().cpu(), targets, best.losses(), float(best.loss), int(best.step), step, time.time() - t0)
+    return Inversion(pool.gather(best.x, n).cpu(), pool.gather(x.detach(), n).cpu(), targets, best.losses(), float(best.loss), int(best.step), step, time.time() - t0)
 
 # %% ../nbs/04_logit.ipynb
 @torch.no_grad()

@@ -5,7 +5,7 @@
 # %% ../nbs/05_priors.ipynb 3
 from __future__ import annotations
 import math, torch, torch.nn.functional as F
-from .inversion import Term
+from .inversion import Term, Pool, LOCAL
 
 # %% auto 0
 __all__ = ['neighbour_diffs', 'TotalVariation', 'TVL2', 'TVL1', 'tv_loss', 'L2Prior', 'Jitter', 'Flip', 'ZoomRotate']
@@ -23,7 +23,7 @@ class TotalVariation(Term):
         self.p = p or self.p
         if self.p not in (1, 2): raise ValueError(f"p is 1 or 2, got {p}")
         super().__init__(weight, name or f"tv_l{self.p}")
-    def __call__(self, s): return tv_loss(s.inputs, self.p)
+    def __call__(self, s): return tv_loss(s.inputs, self.p, self.pool)
 
 class TVL2(TotalVariation):
     "R_TV with the L2 norm of the differences (the official code's main smoothness term)."
@@ -34,17 +34,17 @@ class TVL1(TotalVariation):
     "R_TV with the mean absolute differences (off in both presets; kept for ablations)."
     name, p, method_step, defaults, color = "tv_l1", 1, 2, {"digits": 0.0, "official": 0.0}, "#8c564b"
 
-def tv_loss(x: torch.Tensor, p: int = 2) -> torch.Tensor:
-    "Total variation of a batch (see `TotalVariation`)."
+def tv_loss(x: torch.Tensor, p: int = 2, pool: Pool = LOCAL) -> torch.Tensor:
+    "Total variation of a batch (see `TotalVariation`); `pool`: over a batch that processes share (notebook 08)."
     d = neighbour_diffs(x.float())
-    return sum(t.norm() for t in d) if p == 2 else sum(t.abs().mean() for t in d)
+    return sum(pool.norm(t) for t in d) if p == 2 else sum(pool.mean(t.abs().mean(), len(x)) for t in d)
 
 # %% ../nbs/05_priors.ipynb
 class L2Prior(Term):
     "R_l2: mean over the batch of each image's Euclidean norm (model space)."
     name, method_step, defaults = "l2", 2, {"digits": 1e-3, "official": 1e-5}
     label, log_range, color = "α_l2", (-5, 0), "#2ca02c"
-    def __call__(self, s): return s.inputs.float().flatten(1).norm(dim=1).mean()
+    def __call__(self, s): return self.pool.mean(s.inputs.float().flatten(1).norm(dim=1).mean(), len(s.inputs))
 
 # %% ../nbs/05_priors.ipynb
 class Jitter:

@@ -4,22 +4,22 @@
 
 # %% ../nbs/08_synth.ipynb 3
 from __future__ import annotations
-import hashlib, math, os, time
+import contextlib, hashlib, math, os, time
 from dataclasses import dataclass, asdict, replace
 from pathlib import Path
-import torch, torch.nn as nn
+import torch, torch.nn as nn, torch.distributed as dist
 from .data import InputError
 from .store import check_output_dir, open_run, load_part, atomic_save, save_images, write_png_folder, write_json
 from .models import IMAGENET_LITE, build_model
 from .train import Run, ProgressBar, distill, seeded
-from .inversion import Term, Objective, Phase, invert, make_targets, teacher_confidence
+from .inversion import Term, Objective, Phase, Pool, LOCAL, invert, make_targets, teacher_confidence
 from .priors import Jitter, Flip, ZoomRotate
 from .features import bn_distance, bn_layers, has_bn
 from .compete import ADI_KD
 
 # %% auto 0
 __all__ = ['SCHEDULES', 'RECIPES', 'PRESETS', 'Recipe', 'recipe_terms', 'default_preset', 'recipe', 'build_objective',
-           'build_transforms', 'BatchDone', 'synthesize']
+           'build_transforms', 'Shard', 'BatchDone', 'synthesize']
 
 # %% ../nbs/08_synth.ipynb
 SCHEDULES = {
@@ -108,6 +108,50 @@ def build_transforms(r: Recipe) -> list:
     return ([ZoomRotate(r.zoom, r.rotate)] if r.zoom or r.rotate else []) + [Jitter(r.jitter)] + ([Flip()] if r.flip else [])
 
 # %% ../nbs/08_synth.ipynb
+class _AllSum(torch.autograd.Function):
+    "Σ over the processes; the gradient passes through unchanged: every process computes the same loss from the sum, so each already holds ∂loss/∂sum."
+    @staticmethod
+    def forward(ctx, t, group):
+        t = t.clone(); dist.all_reduce(t, group=group); return t
+    @staticmethod
+    def backward(ctx, g): return g, None
+
+@dataclass
+class Shard(Pool):
+    "Process `rank` of `world` that optimize one batch together: it holds a contiguous part of the images; terms total over all of them."
+    rank: int
+    world: int
+    group: object = None  # a torch.distributed process group (None: the default one)
+    def sizes(self, n: int) -> list[int]:
+        "How many of a batch of `n` images each process holds (differing by at most one)."
+        k, r = divmod(n, self.world)
+        return [k + (i < r) for i in range(self.world)]
+    def part(self, n):
+        sizes = self.sizes(n)
+        start = sum(sizes[:self.rank])
+        return slice(start, start + sizes[self.rank])
+    def gather(self, t, n):
+        sizes = self.sizes(n)
+        padded = torch.cat([t, t.new_zeros(sizes[0] - len(t), *t.shape[1:])])  # all_gather wants equal sizes
+        parts = [torch.empty_like(padded) for _ in sizes]
+        dist.all_gather(parts, padded.contiguous(), group=self.group)
+        return torch.cat([p[:k] for p, k in zip(parts, sizes)])
+    def sum(self, t): return _AllSum.apply(t, self.group)
+    def mean(self, v, n):
+        s = self.sum(torch.stack([v.float() * n, v.new_tensor(float(n), dtype=torch.float32)]))
+        return s[0] / s[1]
+    def norm(self, t): return self.sum(t.float().square().sum()).clamp_min(1e-30).sqrt()  # clamp: a finite gradient at 0
+
+@contextlib.contextmanager
+def _process_group(run: Run):
+    "torch.distributed's default group for processes that share batches (gloo on CPU, NCCL on CUDA), closed afterwards."
+    if dist.is_initialized(): yield; return
+    if run.device.type == "cuda": torch.cuda.set_device(run.device)
+    dist.init_process_group("nccl" if run.device.type == "cuda" else "gloo")
+    try: yield
+    finally: dist.destroy_process_group()
+
+# %% ../nbs/08_synth.ipynb
 def _config(teacher, r: Recipe, n, batch, seed, targets, student_arch) -> dict:
     sd = teacher.state_dict()
     digest = hashlib.sha1(b"".join(v.detach().cpu().numpy().tobytes() for v in list(sd.values())[:4])).hexdigest()[:12]
@@ -152,6 +196,11 @@ def synthesize(teacher: nn.Module, # a classifier with a `card`
     teacher = teacher.to(run.device).eval()
     if "bn" in r.weights: bn_layers(teacher)  # a clear error before anything is written
     _check_memory(n, batch, teacher.card)
+    nb = math.ceil(n / batch)
+    split = run.world > nb  # fewer batches than processes: they all share each batch
+    if split and n - (nb - 1) * batch < run.world:  # the last batch is the smallest
+        raise InputError(f"{run.world} processes share each batch, so every batch needs at least {run.world} images, and the last has {n - (nb - 1) * batch}; change --count or --batch, or start fewer processes")
+    pool = Shard(run.rank, run.world) if split else LOCAL
     all_targets = make_targets(n, teacher.card.num_classes, targets, run.seed)
     if r.name == "adi":
         with seeded(run.seed_for("student")): student = build_model(student_arch, teacher.card.meta).to(run.device)
@@ -160,34 +209,34 @@ def synthesize(teacher: nn.Module, # a classifier with a `card`
     parts = open_run(out, _config(teacher, r, n, batch, run.seed, targets, student_arch))
     kd = replace(ADI_KD, steps=kd_steps)
     opt = torch.optim.Adam(student.parameters(), kd.lr) if student is not None else None
-    nb = math.ceil(n / batch)
     done, resumed = [None] * nb, sum((parts / f"batch_{b:05d}.pt").exists() for b in range(nb))
-    for b in range(nb):
-        f, fresh = parts / f"batch_{b:05d}.pt", False
-        if b % run.world == run.rank:  # under torchrun each rank makes every world-th batch
-            done[b] = load_part(f)
-            if done[b] is None:
-                y = all_targets[b * batch:(b + 1) * batch]
-                bar = [ProgressBar(f"{r.name} batch {b + 1}/{nb}")] if progress else []
-                res = invert(teacher, obj, y, r.phases, r.lr, tfs, list(callbacks) + bar, seed=run.seed_for("batch", b), run=run)
-                done[b] = {"images": res.images, "targets": y, "losses": res.losses, "seconds": res.seconds,
-                           **teacher_confidence(teacher, res.images, y),
-                           "bn_distance": bn_distance(teacher, res.images) if has_bn(teacher) else float("nan")}
-                fresh = True
-                if student is None or run.world > 1: atomic_save(done[b], f)  # under torchrun the other ranks need it for the round's KD
-        if student is not None and ((b + 1) % run.world == 0 or b == nb - 1):  # the end of a round: one batch from each rank
-            if run.world > 1: done[:b + 1] = _gather(parts, done[:b + 1])
-            if "student" in done[b]:  # one process, resumed: the student as it was after this batch
-                student.load_state_dict(done[b]["student"])
-                if "student_opt" in done[b]: opt.load_state_dict(done[b]["student_opt"])  # parts of version 0.1 lack it
-            else:  # the student learns from everything synthesized so far, then competes on the next round
-                distill(student, teacher, torch.cat([d["images"] for d in done[:b + 1]]), kd, seed=run.seed_for("kd", b), opt=opt, run=run)
-                if run.world == 1:
-                    done[b]["student"] = {k: v.detach().cpu() for k, v in student.state_dict().items()}
-                    done[b]["student_opt"] = opt.state_dict()
-                    atomic_save(done[b], f)
-        if fresh:
-            for cb in batch_callbacks: cb(BatchDone(b, done[b], student))
+    with _process_group(run) if split else contextlib.nullcontext():
+        for b in range(nb):
+            f, fresh = parts / f"batch_{b:05d}.pt", False
+            if split or b % run.world == run.rank:  # under torchrun each rank makes every world-th batch, or its part of every batch
+                done[b] = load_part(f)
+                if done[b] is None:
+                    y = all_targets[b * batch:(b + 1) * batch]
+                    bar = [ProgressBar(f"{r.name} batch {b + 1}/{nb}")] if progress and not (split and run.rank) else []
+                    res = invert(teacher, obj, y, r.phases, r.lr, tfs, list(callbacks) + bar, seed=run.seed_for("batch", b), run=run, pool=pool)
+                    done[b] = {"images": res.images, "targets": y, "losses": res.losses, "seconds": res.seconds,
+                               **teacher_confidence(teacher, res.images, y),
+                               "bn_distance": bn_distance(teacher, res.images) if has_bn(teacher) else float("nan")}
+                    fresh = True
+                    if (student is None or run.world > 1) and not (split and run.rank): atomic_save(done[b], f)  # under torchrun the other ranks need it for the round's KD
+            if student is not None and (split or (b + 1) % run.world == 0 or b == nb - 1):  # the end of a round: one batch from each rank, or one shared batch
+                if run.world > 1: done[:b + 1] = _gather(parts, done[:b + 1])
+                if "student" in done[b]:  # one process, resumed: the student as it was after this batch
+                    student.load_state_dict(done[b]["student"])
+                    if "student_opt" in done[b]: opt.load_state_dict(done[b]["student_opt"])  # parts of version 0.1 lack it
+                else:  # the student learns from everything synthesized so far, then competes on the next round
+                    distill(student, teacher, torch.cat([d["images"] for d in done[:b + 1]]), kd, seed=run.seed_for("kd", b), opt=opt, run=run)
+                    if run.world == 1:
+                        done[b]["student"] = {k: v.detach().cpu() for k, v in student.state_dict().items()}
+                        done[b]["student_opt"] = opt.state_dict()
+                        atomic_save(done[b], f)
+            if fresh:
+                for cb in batch_callbacks: cb(BatchDone(b, done[b], student))
     if run.world > 1: done = _gather(parts, done)
     return _finish(out, teacher, r, done, resumed, write=run.rank == 0)
 

@@ -119,6 +119,26 @@ def test_torchrun_shards_batches_and_gives_the_images_of_one_process(teacher_ckp
     assert again.returncode == 0 and json.loads(again.stdout)["batches_resumed"] == 4, again.stderr[-800:]
 
 
+def test_torchrun_processes_share_a_batch_when_there_are_fewer_batches(teacher_ckpt, tmp_path):
+    "One batch of 7, 2 processes (4 + 3 images): the images are one process's, not those of smaller batches; a rerun resumes; too small a batch is refused."
+    args = lambda batch: [str(a) for a in ["synth", "--teacher", teacher_ckpt, "--recipe", "adi", "--count", 7, "--batch", batch, "--iters", 30,
+                                           "--kd-steps", 5, "--device", "cpu", "--json", "--seed", 4]]
+    env = {**os.environ, "OMP_NUM_THREADS": "1"}
+    torchrun = lambda k, batch, out: subprocess.run([str(BIN / "torchrun"), "--standalone", "--nproc-per-node", str(k), "-m", "deepinversion_nb.cli",
+                                                     *args(batch), "--out", str(tmp_path / out)], capture_output=True, text=True, env=env, timeout=600)
+    r = torchrun(2, 7, "two")
+    assert r.returncode == 0, r.stderr[-1500:]
+    two, one = json.loads(r.stdout), cli_json(*args(7), "--out", tmp_path / "one")
+    cli_json(*args(4), "--out", tmp_path / "fours")  # one process, batches of 4 and 3: BN matched over 4 images, not 7
+    a, b, f = (torch.load(tmp_path / d / "images.pt", weights_only=True)["images"] for d in ("one", "two", "fours"))
+    assert (a - b).abs().max() < 1e-4 and (a[:4] - f[:4]).abs().max() > 0.1
+    assert two["losses"] == pytest.approx(one["losses"], rel=1e-5) and two["bn_distance"] == pytest.approx(one["bn_distance"], rel=1e-5)
+    again = torchrun(2, 7, "two")
+    assert again.returncode == 0 and json.loads(again.stdout)["batches_resumed"] == 1, again.stderr[-800:]
+    small = torchrun(3, 5, "small")  # batches of 5 and 2 for 3 processes
+    assert small.returncode != 0 and "every batch needs at least 3 images, and the last has 2" in small.stderr, small.stderr[-800:]
+
+
 def test_adi_under_torchrun_learns_once_per_round(teacher_ckpt, tmp_path):
     "ADI with 2 processes: the student learns after each round of 2 batches, the same on both ranks; rebuilt here from the schedule."
     from deepinversion_nb.compete import ADI_KD
