@@ -148,7 +148,8 @@ def _synth_args(s):
     s.add_argument("--preset", default=None, choices=[*PRESETS, "auto"], help="weight preset (default: digits up to 64 px, imagenet for efficientnet_lite — 3,000 steps; on a CPU imagenet-cpu is the quick one — else official); "
                    "auto: the weights measured for this teacher (notebook 17), the other settings the default's")
     s.add_argument("--weight", action="append", metavar="NAME=VALUE", help=f"override a term's weight (repeatable): {', '.join(Term.registry)}")
-    s.add_argument("--lr", type=rate, default=None); s.add_argument("--batch", type=count, default=100)
+    s.add_argument("--lr", type=rate, default=None)
+    s.add_argument("--batch", type=count, default=100, help="images optimized together (under torchrun, with fewer batches than processes, the processes share each batch)")
     s.add_argument("--first-bn-multiplier", type=rate, default=None, help="weight of the first BN layer's statistics within R_feature (default: the preset's)")
     s.add_argument("--zoom", type=float, default=None, help="random zoom by up to ± this fraction each step, e.g. 0.1 (default: the preset's)")
     s.add_argument("--rotate", type=float, default=None, help="random turn by up to ± this many degrees each step (default: the preset's)")
