@@ -111,17 +111,16 @@ def build_transforms(r: Recipe) -> list:
 class _AllSum(torch.autograd.Function):
     "Σ over the processes; the gradient passes through unchanged: every process computes the same loss from the sum, so each already holds ∂loss/∂sum."
     @staticmethod
-    def forward(ctx, t, group):
-        t = t.clone(); dist.all_reduce(t, group=group); return t
+    def forward(ctx, t):
+        t = t.clone(); dist.all_reduce(t); return t
     @staticmethod
-    def backward(ctx, g): return g, None
+    def backward(ctx, g): return g
 
 @dataclass
 class Shard(Pool):
     "Process `rank` of `world` that optimize one batch together: it holds a contiguous part of the images; terms total over all of them."
     rank: int
     world: int
-    group: object = None  # a torch.distributed process group (None: the default one)
     def sizes(self, n: int) -> list[int]:
         "How many of a batch of `n` images each process holds (differing by at most one)."
         k, r = divmod(n, self.world)
@@ -134,9 +133,9 @@ class Shard(Pool):
         sizes = self.sizes(n)
         padded = torch.cat([t, t.new_zeros(sizes[0] - len(t), *t.shape[1:])])  # all_gather wants equal sizes
         parts = [torch.empty_like(padded) for _ in sizes]
-        dist.all_gather(parts, padded.contiguous(), group=self.group)
+        dist.all_gather(parts, padded.contiguous())
         return torch.cat([p[:k] for p, k in zip(parts, sizes)])
-    def sum(self, t): return _AllSum.apply(t, self.group)
+    def sum(self, t): return _AllSum.apply(t)
     def mean(self, v, n):
         s = self.sum(torch.stack([v.float() * n, v.new_tensor(float(n), dtype=torch.float32)]))
         return s[0] / s[1]
