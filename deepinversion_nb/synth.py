@@ -200,6 +200,7 @@ def synthesize(teacher: nn.Module, # a classifier with a `card`
     if split and n - (nb - 1) * batch < run.world:  # the last batch is the smallest
         raise InputError(f"{run.world} processes share each batch, so every batch needs at least {run.world} images, and the last has {n - (nb - 1) * batch}; change --count or --batch, or start fewer processes")
     pool = Shard(run.rank, run.world) if split else LOCAL
+    quiet = split and run.rank > 0  # rank 0 writes a shared batch's part and shows its progress
     all_targets = make_targets(n, teacher.card.num_classes, targets, run.seed)
     if r.name == "adi":
         with seeded(run.seed_for("student")): student = build_model(student_arch, teacher.card.meta).to(run.device)
@@ -216,13 +217,13 @@ def synthesize(teacher: nn.Module, # a classifier with a `card`
                 done[b] = load_part(f)
                 if done[b] is None:
                     y = all_targets[b * batch:(b + 1) * batch]
-                    bar = [ProgressBar(f"{r.name} batch {b + 1}/{nb}")] if progress and not (split and run.rank) else []
+                    bar = [ProgressBar(f"{r.name} batch {b + 1}/{nb}")] if progress and not quiet else []
                     res = invert(teacher, obj, y, r.phases, r.lr, tfs, list(callbacks) + bar, seed=run.seed_for("batch", b), run=run, pool=pool)
                     done[b] = {"images": res.images, "targets": y, "losses": res.losses, "seconds": res.seconds,
                                **teacher_confidence(teacher, res.images, y),
                                "bn_distance": bn_distance(teacher, res.images) if has_bn(teacher) else float("nan")}
                     fresh = True
-                    if (student is None or run.world > 1) and not (split and run.rank): atomic_save(done[b], f)  # under torchrun the other ranks need it for the round's KD
+                    if (student is None or run.world > 1) and not quiet: atomic_save(done[b], f)  # under torchrun the other ranks need it for the round's KD
             if student is not None and (split or (b + 1) % run.world == 0 or b == nb - 1):  # the end of a round: one batch from each rank, or one shared batch
                 if run.world > 1: done[:b + 1] = _gather(parts, done[:b + 1])
                 if "student" in done[b]:  # one process, resumed: the student as it was after this batch
