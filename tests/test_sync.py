@@ -37,3 +37,11 @@ def test_readme_block_is_the_index_notebook():
     readme = (ROOT / "README.md").read_text()
     assert build.README_START in readme and build.README_END in readme
     assert build.readme_with_index(readme) == readme, "README.md is out of date with nbs/index.ipynb: run make docs"
+
+
+def test_readme_names_the_file_the_default_teacher_is_cached_in():
+    "The README's commands read the default teacher from its cache; the file's name carries a version that changes with its recipe."
+    import re
+    from deepinversion_nb.train import teacher_path
+    named = set(re.findall(r"~/\.cache/deepinversion_nb/teachers/(\S+\.pt)", (ROOT / "README.md").read_text()))
+    assert named == {teacher_path("mnist5k").name}, f"README names {sorted(named)}; default_teacher writes {teacher_path('mnist5k').name}"
