@@ -45,3 +45,18 @@ def test_readme_names_the_file_the_default_teacher_is_cached_in():
     from deepinversion_nb.train import teacher_path
     named = set(re.findall(r"~/\.cache/deepinversion_nb/teachers/(\S+\.pt)", (ROOT / "README.md").read_text()))
     assert named == {teacher_path("mnist5k").name}, f"README names {sorted(named)}; default_teacher writes {teacher_path('mnist5k').name}"
+
+
+def test_readme_runs_write_distinct_folders():
+    "A reader who runs the README's commands in one folder must not meet 'holds a run with different arguments': two different synth runs (or the Python quick start) never share a folder."
+    import re
+    readme = (ROOT / "README.md").read_text()
+    blocks = re.findall(r"```bash\n(.*?)```", readme, re.S)
+    commands = [re.sub(r"\s+#.*$", "", c).strip() for b in blocks for c in b.replace("\\\n", " ").splitlines()]
+    runs = {out: {f"python: synthesize(..., out={out!r})"} for out in re.findall(r'synthesize\(.*out="([^"]+)"', readme)}
+    for c in commands:
+        out = re.search(r" synth .*--out (\S+?)/?(\s|$)", c)
+        if out: runs.setdefault(out.group(1), set()).add(" ".join(c.split()))
+    assert len(runs) >= 5, runs
+    shared = {out: cs for out, cs in runs.items() if len(cs) > 1}
+    assert not shared, f"README synth commands with different arguments write the same folder: {shared}"
