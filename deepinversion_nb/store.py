@@ -10,8 +10,8 @@ import torch
 from .data import InputError, FolderData, normalize, denormalize
 
 # %% auto 0
-__all__ = ['atomic_save', 'atomic_write_text', 'write_json', 'save_images', 'read_images', 'load_images', 'folder_names',
-           'write_png_folder', 'check_output_file', 'check_output_dir', 'open_run', 'load_part']
+__all__ = ['atomic_save', 'atomic_write_text', 'write_json', 'save_images', 'read_images', 'classes_in', 'load_images',
+           'folder_names', 'write_png_folder', 'check_output_file', 'check_output_dir', 'open_run', 'load_part']
 
 # %% ../nbs/01_store.ipynb
 def _umask() -> int:
@@ -56,6 +56,12 @@ def read_images(path) -> dict:
         raise InputError(f"{str(p)!r} has no N×C×H×W 'images' tensor; pass the images.pt that 'deepinversion synth' wrote")
     return d
 
+def classes_in(d: dict) -> set:
+    "Names of the classes an images file's labels refer to (none where it does not say)."
+    classes, labels = d.get("classes"), d.get("labels")
+    if not isinstance(classes, list) or not isinstance(labels, torch.Tensor) or labels.is_floating_point(): return set()
+    return {str(classes[i]) for i in labels.unique().tolist() if 0 <= i < len(classes)}
+
 def load_images(path, card) -> torch.Tensor:
     "Images for a model with `card`, in its model space, from an images file, a synth folder or an ImageFolder."
     p = Path(path)
@@ -66,6 +72,8 @@ def load_images(path, card) -> torch.Tensor:
             raise InputError(f"{str(p)!r} holds images of shape {tuple(x.shape[1:])} but the model takes {(card.channels, *card.size)}; synthesize them with this teacher")
         if list(d.get("mean", card.mean)) != list(card.mean) or list(d.get("std", card.std)) != list(card.std):  # another normalization
             x = normalize(denormalize(x, d["mean"], d["std"]), card.mean, card.std)
+        lacking = sorted(classes_in(d) - set(card.classes))  # e.g. a 10-class teacher's images given to extend a 5-class one
+        if lacking: raise InputError(f"{str(p)!r} holds images of classes the model lacks ({', '.join(lacking[:5])}); pass images synthesized from a teacher with the model's classes")
         return x
     if not p.is_dir(): raise InputError(f"no such images {str(path)!r}; pass a synth output folder, its images.pt, or an ImageFolder")
     ds = FolderData(p, size=card.size, channels=card.channels, mean=card.mean, std=card.std)
