@@ -262,5 +262,5 @@ def teacher_confidence(teacher: nn.Module, x: torch.Tensor, targets: torch.Tenso
     "Fraction of images (model space) the teacher classifies as their target, and mean target probability."
     dev = next(teacher.parameters()).device
     p = teacher.eval()(x.to(dev)).float().softmax(1).cpu()
-    return {"teacher_accuracy": (p.argmax(1) == targets).float().mean().item(),
+    return {"teacher_accuracy": (p.argmax(1) == targets).sum().item() / len(targets),  # exact, not float32's
             "teacher_confidence": p.gather(1, targets.view(-1, 1)).mean().item()}
