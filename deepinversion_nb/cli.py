@@ -283,10 +283,11 @@ def _demo_args(s):
     s.add_argument("--new", default="5,6,7,8,9", help="--task continual: the classes added with their real data only")
 
 def _demo_human(r: dict) -> str:
+    out = str(r["out"]).rstrip("/")  # `--out prune-demo/` is written prune-demo/, not prune-demo//
     if r.get("task") in ("prune", "continual"):
-        return (prune_markdown if r["task"] == "prune" else continual_markdown)(r) + f"\nwritten to {r['out']}/ (report.json, report.md, grid_*.png, models/)"
+        return (prune_markdown if r["task"] == "prune" else continual_markdown)(r) + f"\nwritten to {out}/ (report.json, report.md, grid_*.png, models/)"
     files = "report.json, report.md and seed_S/ for each seed" if "seeds" in r else "report.json, report.md, grid_*.png, teacher.pt, students/"
-    return (seeds_markdown(r) if "seeds" in r else report_markdown(r)) + f"\nwritten to {r['out']}/ ({files})"
+    return (seeds_markdown(r) if "seeds" in r else report_markdown(r)) + f"\nwritten to {out}/ ({files})"
 
 @verb("demo", "the main job: the paper's ablation — four kinds of synthetic images, a student distilled from each, and real-data KD",
       _demo_args, _demo_human)
