@@ -4,7 +4,7 @@
 
 # %% ../nbs/13_cli.ipynb 3
 from __future__ import annotations
-import argparse, json, math, os, signal, sys, threading, time
+import argparse, difflib, json, math, os, signal, sys, threading, time
 from dataclasses import dataclass, replace
 from typing import Callable
 import torch
@@ -131,10 +131,20 @@ def _weights(items) -> dict:
         except ValueError: raise InputError(f"--weight {it!r}: {val!r} is not a number") from None
     return w
 
-def _targets(s: str):
+def _targets(s: str, classes: list[str]):
+    "--targets: balanced, random, or class indices and names, comma-separated (3,5,7 or volcano,daisy)."
     if s in ("balanced", "random"): return s
-    try: return [int(t) for t in s.split(",")]
-    except ValueError: raise InputError(f"--targets {s!r} must be balanced, random or class indices like 3,5,7") from None
+    return [_class_index(t.strip(), classes) for t in s.split(",")]
+
+def _class_index(t: str, classes: list[str]) -> int:
+    "A class by index, or by name as the model's card spells it (any case where that is unambiguous)."
+    if t.lstrip("-").isdigit(): return int(t)
+    hits = [i for i, c in enumerate(classes) if c == t] or [i for i, c in enumerate(classes) if c.lower() == t.lower()]
+    if len(hits) == 1: return hits[0]
+    if hits: raise InputError(f"--targets: {t!r} names classes {', '.join(map(str, hits))}; pass the index you mean")
+    near = difflib.get_close_matches(t.lower(), [c.lower() for c in classes], 3)
+    hint = f" (did you mean {', '.join(classes[[c.lower() for c in classes].index(m)] for m in near)}?)" if near else ""
+    raise InputError(f"--targets: the model has no class {t!r}{hint}; pass class indices or names from its card, e.g. 3,5,7")
 
 def _synth_args(s):
     s.add_argument("--teacher", required=True, help=f"checkpoint file, a pretrained ImageNet teacher ({', '.join(IMAGENET_LITE)}), "
@@ -154,7 +164,7 @@ def _synth_args(s):
     s.add_argument("--zoom", type=float, default=None, help="random zoom by up to ± this fraction each step, e.g. 0.1 (default: the preset's)")
     s.add_argument("--rotate", type=float, default=None, help="random turn by up to ± this many degrees each step (default: the preset's)")
     s.add_argument("--seed", type=int, default=0); s.add_argument("--size", type=count, default=None, help="image size (square)")
-    s.add_argument("--targets", default="balanced", help="balanced, random, or class indices like 3,5,7")
+    s.add_argument("--targets", default="balanced", help="balanced, random, or class indices or names like 3,5,7 or volcano,daisy (repeated to --n)")
     s.add_argument("--student", default="convnet_small", help="student architecture for --recipe adi")
     s.add_argument("--kd-steps", type=count, default=100, help="adi: the student's distillation steps after each batch (each round of N batches under torchrun)")
     s.add_argument("--amp", default=None, choices=("bf16", "fp16"), help="autocast (fp16 needs CUDA)")
@@ -168,11 +178,12 @@ def _synth_human(r: dict) -> str:
 def cmd_synth(a, run: Run) -> dict:
     try: teacher = load_teacher(a.teacher, a.size, run.device, a.weights)
     except InputError as e: raise InputError(f"--teacher: {e}") from None
+    targets = _targets(a.targets, teacher.card.classes)
     over = {k: v for k, v in dict(schedule=a.schedule, iters=a.iters, lr=a.lr, first_bn_multiplier=a.first_bn_multiplier, zoom=a.zoom, rotate=a.rotate).items() if v is not None}
     given, auto = _weights(a.weight), a.preset == "auto"
     r = recipe(a.recipe, default_preset(teacher.card) if auto or not a.preset else a.preset, weights=given, **over)
     if auto: r = auto_weights(teacher, r, keep=given, seed=a.seed, student_arch=a.student)
-    m = synthesize(teacher, r, a.n, a.out, batch=a.batch, run=run, targets=_targets(a.targets), student_arch=a.student, kd_steps=a.kd_steps, progress=a.json != "-")
+    m = synthesize(teacher, r, a.n, a.out, batch=a.batch, run=run, targets=targets, student_arch=a.student, kd_steps=a.kd_steps, progress=a.json != "-")
     return {"out": a.out, **m}
 
 # %% ../nbs/13_cli.ipynb

@@ -79,6 +79,7 @@ def test_bad_input(teacher_ckpt, tmp_path, monkeypatch):
         ([*base, "--recipe", "deepinversion", "--weight", "bn=nan", "--out", tmp_path / "c"], ("'bn'", "finite")),
         ([*base, "--recipe", "deepdream", "--weight", "bn=1", "--out", tmp_path / "d"], ("no term 'bn'",)),
         ([*base, "--recipe", "logit", "--targets", "3,12", "--out", tmp_path / "e"], ("target class 12", "0..9")),
+        ([*base, "--recipe", "logit", "--targets", "3,seven", "--out", tmp_path / "e2"], ("no class 'seven'",)),
         (["synth", "--teacher", mlp, "--recipe", "logit", "--size", 32, "--n", 4, "--out", tmp_path / "f"], ("cannot take",)),
         ([*base, "--recipe", "deepdream", "--weight", "l2=1e308", "--out", tmp_path / "g"], ("loss term 'l2' became inf",)),
         (["synth", "--teacher", "resnet9000", "--recipe", "logit", "--n", 4, "--out", tmp_path / "h"], ("--teacher", "neither a checkpoint")),
@@ -95,11 +96,12 @@ def test_bad_input(teacher_ckpt, tmp_path, monkeypatch):
 
 
 def test_pretrained_imagenet_teacher_by_name(tmp_path):
-    "A real ImageNet teacher by name: synth runs on it and names the PNG folders with ImageNet classes."
+    "A real ImageNet teacher by name, its classes by name too: synth runs on it and names the PNG folders with ImageNet classes."
     m = cli_json("synth", "--teacher", "efficientnet_lite0", "--size", 64, "--recipe", "deepinversion", "--n", 2, "--batch", 2,
-                 "--iters", 2, "--targets", "985,980", "--device", "cpu", "--out", tmp_path)
+                 "--iters", 2, "--targets", "daisy,Volcano", "--device", "cpu", "--out", tmp_path)
     d = torch.load(tmp_path / "images.pt", weights_only=True)
     assert tuple(d["images"].shape) == (2, 3, 64, 64) and d["card"]["arch"] == "efficientnet_lite0", d["card"]
+    assert d["labels"].tolist() == [985, 980], d["labels"]
     assert sorted(p.name for p in (tmp_path / "images").iterdir()) == ["daisy", "volcano"] and m["n"] == 2
 
 
