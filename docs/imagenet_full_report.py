@@ -35,7 +35,7 @@ CPU_RUNS = {  # run: (its row label, the command that made it; one torch thread,
     "di_zoom02": ("DI zoom 0.2", f"{SYNTH} --recipe deepinversion --batch 8 --zoom 0.2 --rotate 15 --out RUNS_DIR/di_zoom02"),
     **{f"di_bn002_zoom02{sfx}": (f"DI both, seed {seed}", f"{SYNTH.replace('--seed 0', f'--seed {seed}')} --recipe deepinversion --batch 8 "
                                  f"--weight bn=0.002 --zoom 0.2 --rotate 15 --out RUNS_DIR/di_bn002_zoom02{sfx}")
-       for seed, sfx in ((0, ""), (1, "_s1"), (2, "_s2"))},
+       for seed, sfx in ((0, ""), (1, "_s1"), (2, "_s2"), (3, "_s3"))},  # seed 3: session 19, a fresh clone, torch's default 2 threads
     "dd_zoom02": ("DeepDream zoom 0.2", f"{SYNTH} --recipe deepdream --batch 8 --zoom 0.2 --rotate 15 --out RUNS_DIR/dd_zoom02"),
     # session 12: lower BN weights with zoom 0.2, then zoom 0.3 / turn 20 (--preset imagenet in sessions 12-15), four seeds and 16 random classes
     **{f"di_bn{b[2:]}_zoom{z.replace('.', '')}{sfx}": (f"DI bn {b}, zoom {z}, {what}", _seeded(seed, t) + f" --recipe deepinversion --batch 8 "
