@@ -139,11 +139,12 @@ def _targets(s: str, classes: list[str]):
 def _class_index(t: str, classes: list[str]) -> int:
     "A class by index, or by name as the model's card spells it (any case where that is unambiguous)."
     if t.lstrip("-").isdigit(): return int(t)
-    hits = [i for i, c in enumerate(classes) if c == t] or [i for i, c in enumerate(classes) if c.lower() == t.lower()]
+    lower = [c.lower() for c in classes]
+    hits = [i for i, c in enumerate(classes) if c == t] or [i for i, c in enumerate(lower) if c == t.lower()]
     if len(hits) == 1: return hits[0]
     if hits: raise InputError(f"--targets: {t!r} names classes {', '.join(map(str, hits))}; pass the index you mean")
-    near = difflib.get_close_matches(t.lower(), [c.lower() for c in classes], 3)
-    hint = f" (did you mean {', '.join(classes[[c.lower() for c in classes].index(m)] for m in near)}?)" if near else ""
+    near = difflib.get_close_matches(t.lower(), lower, 3)
+    hint = f" (did you mean {', '.join(classes[lower.index(m)] for m in near)}?)" if near else ""
     raise InputError(f"--targets: the model has no class {t!r}{hint}; pass class indices or names from its card, e.g. 3,5,7")
 
 def _synth_args(s):
