@@ -86,7 +86,7 @@ CASES = {  # name: (argv, text the one line must contain)
     "synth: zero size": ((*SYNTH, "--n", "4", "--size", "0", "--out", "{d}/s"), "whole number ≥ 1"),
     "synth: teacher of random bytes": (("synth", "--teacher", "{d}/random.pt", "--recipe", "logit", "--n", "4", "--out", "{d}/s"), "not a readable checkpoint"),
     "synth: target outside the classes": ((*SYNTH, "--n", "4", "--targets", "3,99", "--out", "{d}/s"), "target class 99 is outside"),
-    "synth: float targets": ((*SYNTH, "--n", "4", "--targets", "1.5", "--out", "{d}/s"), "class indices like 3,5,7"),
+    "synth: float targets": ((*SYNTH, "--n", "4", "--targets", "1.5", "--out", "{d}/s"), "no class '1.5'"),
     "synth: weight not a number": ((*SYNTH, "--n", "4", "--weight", "bn=abc", "--out", "{d}/s"), "is not a number"),
     "synth: negative weight": ((*SYNTH, "--n", "4", "--weight", "bn=-1", "--out", "{d}/s"), "finite and ≥ 0"),
     "synth: unknown term": ((*SYNTH, "--n", "4", "--weight", "nope=1", "--out", "{d}/s"), "has no term 'nope'"),
