@@ -67,19 +67,19 @@ def load_images(path, card) -> torch.Tensor:
     p = Path(path)
     if p.is_file() or (p / "images.pt").is_file():
         d = read_images(p)
-        x = d["images"].float()
+        x, present = d["images"].float(), classes_in(d)
         if x.shape[1] != card.channels or tuple(x.shape[2:]) != tuple(card.size):
             raise InputError(f"{str(p)!r} holds images of shape {tuple(x.shape[1:])} but the model takes {(card.channels, *card.size)}; synthesize them with this teacher")
         if list(d.get("mean", card.mean)) != list(card.mean) or list(d.get("std", card.std)) != list(card.std):  # another normalization
             x = normalize(denormalize(x, d["mean"], d["std"]), card.mean, card.std)
-        lacking = sorted(classes_in(d) - set(card.classes))  # e.g. a 10-class teacher's images given to extend a 5-class one
-        if lacking: raise InputError(f"{str(p)!r} holds images of classes the model lacks ({', '.join(lacking[:5])}); pass images synthesized from a teacher with the model's classes")
-        return x
-    if not p.is_dir(): raise InputError(f"no such images {str(path)!r}; pass a synth output folder, its images.pt, or an ImageFolder")
-    ds = FolderData(p, size=card.size, channels=card.channels, mean=card.mean, std=card.std)
-    unknown = [k for k in ds.meta.classes if k not in card.classes]
-    if unknown: raise InputError(f"{str(path)!r} has classes the model lacks: {', '.join(unknown[:5])}; sub-folder names must be among {card.classes[:10]}")
-    return normalize(torch.stack([ds[i][0] for i in range(len(ds))]), card.mean, card.std)
+    elif p.is_dir():
+        ds = FolderData(p, size=card.size, channels=card.channels, mean=card.mean, std=card.std)
+        x, present = None, set(ds.meta.classes)  # read after the check: a refused folder costs no decoding
+    else: raise InputError(f"no such images {str(path)!r}; pass a synth output folder, its images.pt, or an ImageFolder")
+    lacking = sorted(present - set(card.classes))  # e.g. a 10-class teacher's images given to extend a 5-class one
+    if lacking: raise InputError(f"{str(path)!r} holds images of classes the model lacks: {', '.join(lacking[:5])}; "
+                                 f"use images of its classes ({', '.join(card.classes[:10])}): synthesized from it, or sub-folders named so")
+    return x if x is not None else normalize(torch.stack([ds[i][0] for i in range(len(ds))]), card.mean, card.std)
 
 # %% ../nbs/01_store.ipynb
 def folder_names(classes) -> list[str]:
