@@ -4,7 +4,7 @@
 
 # %% ../nbs/13_cli.ipynb 3
 from __future__ import annotations
-import argparse, difflib, json, math, os, signal, sys, threading, time
+import argparse, json, math, os, signal, sys, threading, time
 from dataclasses import dataclass, replace
 from typing import Callable
 import torch
@@ -12,7 +12,7 @@ from .data import InputError, DATA_SPECS, TensorData, batches, get_data, split_o
 from .store import load_images, check_output_file, write_json
 from .models import ZOO, IMAGENET_LITE, build_model, evaluate, load_checkpoint, load_teacher, model_data, save_checkpoint, torchvision_archs
 from .train import Run, KDConfig, ProgressBar, distill, seeded, train_classifier
-from .inversion import Term
+from .inversion import Term, class_index
 from .synth import PRESETS, RECIPES, SCHEDULES, default_preset, recipe, synthesize
 from .auto import auto_weights
 from .distill import distill_images
@@ -134,18 +134,8 @@ def _weights(items) -> dict:
 def _targets(s: str, classes: list[str]):
     "--targets: balanced, random, or class indices and names, comma-separated (3,5,7 or volcano,daisy)."
     if s in ("balanced", "random"): return s
-    return [_class_index(t.strip(), classes) for t in s.split(",")]
-
-def _class_index(t: str, classes: list[str]) -> int:
-    "A class by index, or by name as the model's card spells it (any case where that is unambiguous)."
-    if t.lstrip("-").isdigit(): return int(t)
-    lower = [c.lower() for c in classes]
-    hits = [i for i, c in enumerate(classes) if c == t] or [i for i, c in enumerate(lower) if c == t.lower()]
-    if len(hits) == 1: return hits[0]
-    if hits: raise InputError(f"--targets: {t!r} names classes {', '.join(map(str, hits))}; pass the index you mean")
-    near = difflib.get_close_matches(t.lower(), lower, 3)
-    hint = f" (did you mean {', '.join(classes[lower.index(m)] for m in near)}?)" if near else ""
-    raise InputError(f"--targets: the model has no class {t!r}{hint}; pass class indices or names from its card, e.g. 3,5,7")
+    try: return [class_index(t, classes) for t in s.split(",")]
+    except InputError as e: raise InputError(f"--targets: {e}") from None
 
 def _synth_args(s):
     s.add_argument("--teacher", required=True, help=f"checkpoint file, a pretrained ImageNet teacher ({', '.join(IMAGENET_LITE)}), "

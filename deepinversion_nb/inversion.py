@@ -4,7 +4,7 @@
 
 # %% ../nbs/04_logit.ipynb 3
 from __future__ import annotations
-import copy, math, time, contextlib
+import copy, difflib, math, operator, time, contextlib
 from dataclasses import dataclass
 import torch, torch.nn as nn, torch.nn.functional as F
 from .data import InputError
@@ -12,8 +12,8 @@ from .models import ModelCard, check_input
 from .train import Run, Progress
 
 # %% auto 0
-__all__ = ['LOCAL', 'make_targets', 'pixel_bounds', 'Pool', 'Step', 'Term', 'check_weight', 'Objective', 'CrossEntropy', 'lr_at',
-           'Phase', 'SynthesisError', 'Inversion', 'invert', 'teacher_confidence']
+__all__ = ['LOCAL', 'make_targets', 'class_index', 'pixel_bounds', 'Pool', 'Step', 'Term', 'check_weight', 'Objective',
+           'CrossEntropy', 'lr_at', 'Phase', 'SynthesisError', 'Inversion', 'invert', 'teacher_confidence']
 
 # %% ../nbs/04_logit.ipynb
 def make_targets(n: int, num_classes: int, mode="balanced", seed: int = 0) -> torch.Tensor:
@@ -25,6 +25,19 @@ def make_targets(n: int, num_classes: int, mode="balanced", seed: int = 0) -> to
     bad = t[(t < 0) | (t >= num_classes)]
     if len(bad): raise InputError(f"target class {int(bad[0])} is outside the model's classes 0..{num_classes - 1}; pick targets in that range")
     return t.repeat(math.ceil(n / len(t)))[:n] if len(t) else make_targets(n, num_classes)
+
+def class_index(t, classes: list[str]) -> int:
+    "A class by index (3, '3'), or by name as the model's card spells it ('volcano'; any case where that leaves one class)."
+    try: return operator.index(t)  # an int, a NumPy or 0-d torch integer
+    except TypeError: t = str(t).strip()
+    if t.lstrip("-").isdigit(): return int(t)
+    lower = [c.lower() for c in classes]
+    hits = [i for i, c in enumerate(classes) if c == t] or [i for i, c in enumerate(lower) if c == t.lower()]
+    if len(hits) == 1: return hits[0]
+    if hits: raise InputError(f"{t!r} names classes {', '.join(map(str, hits))}; pass the index you mean")
+    near = difflib.get_close_matches(t.lower(), lower, 3)
+    hint = f" (did you mean {', '.join(classes[lower.index(m)] for m in near)}?)" if near else ""
+    raise InputError(f"the model has no class {t!r}{hint}; pass class indices or names from its card, e.g. 3,5,7")
 
 # %% ../nbs/04_logit.ipynb
 def pixel_bounds(card: ModelCard, device=None) -> tuple[torch.Tensor, torch.Tensor]:

@@ -12,7 +12,7 @@ from .data import InputError
 from .store import check_output_dir, open_run, load_part, atomic_save, save_images, write_png_folder, write_json
 from .models import IMAGENET_LITE, build_model
 from .train import Run, ProgressBar, distill, seeded
-from .inversion import Term, Objective, Phase, Pool, LOCAL, invert, make_targets, teacher_confidence
+from .inversion import Term, Objective, Phase, Pool, LOCAL, invert, make_targets, class_index, teacher_confidence
 from .priors import Jitter, Flip, ZoomRotate
 from .features import bn_distance, bn_layers, has_bn
 from .compete import ADI_KD
@@ -178,7 +178,7 @@ def synthesize(teacher: nn.Module, # a classifier with a `card`
                out, # output folder: images.pt, images/<class>/*.png, metrics.json, parts/
                batch: int = 100, # images optimized together
                run: Run | None = None, # device, precision and seed (default: the teacher's device, seed 0)
-               targets="balanced", # 'balanced', 'random' or a list of class indices (repeated to `n`)
+               targets="balanced", # 'balanced', 'random' or a list of class indices or names (repeated to `n`)
                student_arch: str = "convnet_small", # ADI's in-loop student
                kd_steps: int = 100, # its distillation steps after each batch
                progress: bool = True, # a progress bar per batch
@@ -187,6 +187,7 @@ def synthesize(teacher: nn.Module, # a classifier with a `card`
                transforms=None # image transforms (default: the recipe's)
               ) -> dict:
     "Make `n` images with recipe `r` in batches of `batch`, written under `out` (resumable); returns the metrics."
+    if not isinstance(targets, str): targets = [class_index(t, teacher.card.classes) for t in targets]
     if batch < 1: raise InputError(f"--batch must be ≥ 1, got {batch}")
     if kd_steps < 1: raise InputError(f"kd_steps must be ≥ 1, got {kd_steps}")
     run = run or Run.of(teacher)

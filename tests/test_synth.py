@@ -2,7 +2,7 @@
 import json, signal, subprocess, time, os
 import pytest, torch
 from conftest import cli, cli_here, cli_json, assert_one_line_error, BIN
-from deepinversion_nb.data import load_embedded, normalize
+from deepinversion_nb.data import InputError, load_embedded, normalize
 from deepinversion_nb.features import bn_distance
 from deepinversion_nb.models import build_model, save_checkpoint, load_teacher
 from deepinversion_nb.train import default_teacher, teacher_path
@@ -103,6 +103,17 @@ def test_pretrained_imagenet_teacher_by_name(tmp_path):
     assert tuple(d["images"].shape) == (2, 3, 64, 64) and d["card"]["arch"] == "efficientnet_lite0", d["card"]
     assert d["labels"].tolist() == [985, 980], d["labels"]
     assert sorted(p.name for p in (tmp_path / "images").iterdir()) == ["daisy", "volcano"] and m["n"] == 2
+
+
+def test_synthesize_takes_class_names_from_python(tmp_path):
+    "The Python API takes what --targets takes: names (any case where unique) and indices mixed, resolved by the teacher's card."
+    teacher = load_teacher("efficientnet_lite0", 64)
+    synthesize(teacher, recipe("logit", "imagenet-cpu", iters=1), 3, tmp_path / "d", batch=3,
+               targets=["daisy", 980, "Brown bear"], progress=False)
+    assert torch.load(tmp_path / "d" / "images.pt", weights_only=True)["labels"].tolist() == [985, 980, 294]
+    with pytest.raises(InputError, match="no class 'vulcano' \\(did you mean volcano"):
+        synthesize(teacher, recipe("logit", iters=1), 2, tmp_path / "e", targets=["vulcano"], progress=False)
+    assert not (tmp_path / "e").exists()  # refused before any work
 
 
 def test_torchrun_shards_batches_and_gives_the_images_of_one_process(teacher_ckpt, tmp_path):
