@@ -18,7 +18,9 @@ from matplotlib.figure import Figure
 
 DOCS = Path(__file__).parent
 T16 = "985,980,749,933,294,874,130,309,1,9,22,88,145,207,288,323"  # the paper's six classes first; 16 classes × 2 images = --n 32
-SYNTH = f"deepinversion synth --teacher efficientnet_lite0 --preset imagenet-cpu --n 32 --targets {T16} --seed 0 --device cpu"
+# every run here was made before session 20 changed imagenet-cpu: its zoom/turn then (±10 %, ±10°) are spelled out, and so is its
+# BN weight then (0.004) in the DeepInversion runs that set none of their own
+SYNTH = f"deepinversion synth --teacher efficientnet_lite0 --preset imagenet-cpu --zoom 0.1 --rotate 10 --n 32 --targets {T16} --seed 0 --device cpu"
 C2 = "340,386,409,417,430,466,511,546,779,817,920,937,950,954,963,970"  # the other 16 of the GPU runs' 32 classes
 R10 = "585,33,439,494,591,15,211,473,832,503,843,284,669,830,164,35"  # 16 classes drawn by random.Random(10).sample(range(1000), 16)
 RUNS = [(0, "", T16, "seed 0"), *((s, f"_s{s}", T16, f"seed {s}") for s in range(1, 4)), (10, "_r10", R10, "random classes, seed 10")]
@@ -26,13 +28,13 @@ TURN = {"0.2": 15, "0.3": 20, "0.4": 25}
 _seeded = lambda seed, targets: SYNTH.replace("--seed 0", f"--seed {seed}").replace(T16, targets)
 CPU_RUNS = {  # run: (its row label, the command that made it; one torch thread, on the 2-core development machine beside another run)
     "dd_b32": ("DeepDream, one batch of 32, no zoom/turn", f"{SYNTH} --recipe deepdream --batch 32 --zoom 0 --rotate 0 --out RUNS_DIR/dd_b32"),
-    "di_b32": ("DI, one batch of 32, no zoom/turn", f"{SYNTH} --recipe deepinversion --batch 32 --zoom 0 --rotate 0 --out RUNS_DIR/di_b32"),
-    "di_b8": ("DI, batches of 8, no zoom/turn", f"{SYNTH} --recipe deepinversion --batch 8 --zoom 0 --rotate 0 --out RUNS_DIR/di_b8"),
+    "di_b32": ("DI, one batch of 32, no zoom/turn", f"{SYNTH} --recipe deepinversion --batch 32 --weight bn=0.004 --zoom 0 --rotate 0 --out RUNS_DIR/di_b32"),
+    "di_b8": ("DI, batches of 8, no zoom/turn", f"{SYNTH} --recipe deepinversion --batch 8 --weight bn=0.004 --zoom 0 --rotate 0 --out RUNS_DIR/di_b8"),
     "dd": ("DeepDream, batches of 8", f"{SYNTH} --recipe deepdream --batch 8 --out RUNS_DIR/dd"),
-    "di": ("DI, batches of 8 (imagenet-cpu)", f"{SYNTH} --recipe deepinversion --batch 8 --out RUNS_DIR/di"),
+    "di": ("DI, batches of 8 (imagenet-cpu)", f"{SYNTH} --recipe deepinversion --batch 8 --weight bn=0.004 --out RUNS_DIR/di"),
     # session 11, one change each, then both (three seeds) and DeepDream with the same zoom/turn; two or three runs side by side
     "di_bn002": ("DI bn 0.002", f"{SYNTH} --recipe deepinversion --batch 8 --weight bn=0.002 --out RUNS_DIR/di_bn002"),
-    "di_zoom02": ("DI zoom 0.2", f"{SYNTH} --recipe deepinversion --batch 8 --zoom 0.2 --rotate 15 --out RUNS_DIR/di_zoom02"),
+    "di_zoom02": ("DI zoom 0.2", f"{SYNTH} --recipe deepinversion --batch 8 --weight bn=0.004 --zoom 0.2 --rotate 15 --out RUNS_DIR/di_zoom02"),
     **{f"di_bn002_zoom02{sfx}": (f"DI both, seed {seed}", f"{SYNTH.replace('--seed 0', f'--seed {seed}')} --recipe deepinversion --batch 8 "
                                  f"--weight bn=0.002 --zoom 0.2 --rotate 15 --out RUNS_DIR/di_bn002_zoom02{sfx}")
        for seed, sfx in ((0, ""), (1, "_s1"), (2, "_s2"), (3, "_s3"))},  # seed 3: session 19, a fresh clone, torch's default 2 threads
@@ -50,7 +52,7 @@ CPU_RUNS = {  # run: (its row label, the command that made it; one torch thread,
                             "--zoom 0.3 --rotate 20 --out RUNS_DIR/di_bn001_zoom03_tv3"),
     "dd_zoom04": ("DeepDream zoom 0.4, seed 0", f"{SYNTH} --recipe deepdream --batch 8 --zoom 0.4 --rotate 25 --out RUNS_DIR/dd_zoom04"),
     # (made while --preset imagenet was 450 steps at zoom 0.3 / turn 20°, auto's base then; session 16 spelled those settings out)
-    **{f"auto_inet{sfx}": (f"DI --preset auto, {what}", _seeded(seed, t).replace("--preset imagenet-cpu", "--preset auto") +
+    **{f"auto_inet{sfx}": (f"DI --preset auto, {what}", _seeded(seed, t).replace("--preset imagenet-cpu --zoom 0.1 --rotate 10", "--preset auto") +
                            f" --recipe deepinversion --batch 8 --schedule multires-450 --zoom 0.3 --rotate 20 --out RUNS_DIR/auto_inet{sfx}")
        for seed, sfx, t, what in RUNS if seed in (0, 1, 10)},
     # session 14: the GPU's other 16 classes at 450 steps, beside the 3,000-step GPU runs of them; zoom 0.4 and BN weight 0.0005 where lite2 fell short

@@ -45,8 +45,8 @@ synth di_bn003 deepinversion --weight bn=0.003
 synth di_bn03 deepinversion --weight bn=0.03
 synth di_lr01 deepinversion --lr 0.1
 synth di_2k deepinversion --schedule 2k
-synth di_cpu_b8 deepinversion --preset imagenet-cpu --schedule multires --batch 8
-synth dd_cpu_b8 deepdream --preset imagenet-cpu --schedule multires --batch 8
+synth di_cpu_b8 deepinversion --preset imagenet-cpu --weight bn=0.004 --zoom 0.1 --rotate 10 --schedule multires --batch 8
+synth dd_cpu_b8 deepdream --preset imagenet-cpu --zoom 0.1 --rotate 10 --schedule multires --batch 8
 synth di_cpuw_fbm100 deepinversion --weight bn=0.004 --weight tv_l2=9e-4 --weight l2=1.5e-3 --first-bn-multiplier 100
 synth di_cpuw deepinversion --weight bn=0.004 --weight tv_l2=9e-4 --weight l2=1.5e-3
 log "end"

@@ -26,11 +26,13 @@ TARGETS=${TARGETS:-985,980,749,933,294,874,130,309,1,9,22,88,145,207,288,323,340
 log() { echo "[$(( $(date +%s) - T0 )) s] $*" | tee -a "$OUT/log.txt"; }
 left() { echo $(( BUDGET - ($(date +%s) - T0) )); }
 
+# imagenet-cpu as it was when these rounds ran (before session 20): zoom ±10 %, turn ±10°, BN weight 0.004 (ROUND=1 spells it out;
+# the later rounds set their own); flags after it override
 synth() {  # NAME RECIPE BATCH [extra synth flags…]: COUNT images in batches of BATCH, one torchrun rank per batch, packed as OUT/NAME.tar
   local name=$1 rec=$2 batch=$3; shift 3
   log "synth $name ($rec, batches of $batch, $*)"
   timeout "$(( $(left) - 25 ))" torchrun --standalone --nproc-per-node $(( COUNT / batch )) -m deepinversion_nb.cli synth \
-    --teacher efficientnet_lite0 --recipe "$rec" --preset imagenet-cpu --schedule multires --count "$COUNT" --batch "$batch" \
+    --teacher efficientnet_lite0 --recipe "$rec" --preset imagenet-cpu --zoom 0.1 --rotate 10 --schedule multires --count "$COUNT" --batch "$batch" \
     --targets $TARGETS --device "$DEV" ${ITERS:+--iters $ITERS} --out "$WORK/$name" --json "$WORK/$name.json" "$@" >>"$OUT/$name.log" 2>&1
   log "done $name: rc $?"
   [ -d "$WORK/$name/images" ] || python3 - "$WORK/$name" <<'PY'  # cut off: the finished batches' PNGs, so they are not lost
@@ -47,7 +49,7 @@ PY
 
 (nvidia-smi --query-gpu=name,memory.total,driver_version --format=csv,noheader 2>/dev/null || echo none) | tee -a "$OUT/log.txt"
 if [ "${ROUND:-1}" = 1 ]; then
-  synth di_cpu_b8 deepinversion 8 &
+  synth di_cpu_b8 deepinversion 8 --weight bn=0.004 &
   synth dd_cpu_b8 deepdream 8 &
 elif [ "$ROUND" = 2 ]; then  # COUNT=32, TARGETS=the first 16
   synth di_imagenet deepinversion 8 --weight bn=0.001 --zoom 0.3 --rotate 20 &  # = sessions 12-15's --preset imagenet on the full schedule
