@@ -61,7 +61,7 @@ PRESETS = {  # the settings besides the weights; each term's weight comes from i
     # the seminar variant: the TV and L2 weights `--preset auto` measured for efficientnet_lite0 (notebook 17; rounded mean of seeds 0-2)
     # and a quarter of its BN weight, the rest the official settings but the first BN layer: at ×10 lite0's stem statistics lose to
     # the deep layers' and the images turn violet (notebook 18); and a random zoom (±30 %) and turn (±20°) each step, which other
-    # networks reward — the 450-step settings of notebook 18's 16 × 2-image runs, checked on 8 images over ten seeds
+    # networks reward — the 450-step settings of notebook 18's 16 × 2-image runs, checked on 8 images over thirteen seeds
     "imagenet-cpu": _CPU,
     # the efficientnet_lite teachers' preset: the seminar variant on the full schedule with a stronger zoom/turn, chosen on runs of
     # 16 classes × 2 images (notebook 18): both verifiers ≥ 85 % in every run on three class sets, where 450 steps fell short on one
