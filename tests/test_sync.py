@@ -1,5 +1,5 @@
 "The committed module is what the notebooks export, and the notebooks are clean (nbdev_clean changes nothing)."
-import filecmp, shutil, subprocess
+import filecmp, json, re, shlex, shutil, subprocess
 from conftest import ROOT, BIN
 
 
@@ -41,22 +41,48 @@ def test_readme_block_is_the_index_notebook():
 
 def test_readme_names_the_file_the_default_teacher_is_cached_in():
     "The README's commands read the default teacher from its cache; the file's name carries a version that changes with its recipe."
-    import re
     from deepinversion_nb.train import teacher_path
     named = set(re.findall(r"~/\.cache/deepinversion_nb/teachers/(\S+\.pt)", (ROOT / "README.md").read_text()))
     assert named == {teacher_path("mnist5k").name}, f"README names {sorted(named)}; default_teacher writes {teacher_path('mnist5k').name}"
 
 
+def _commands(text: str, inline=False) -> list[str]:
+    "The shell lines of a text's ```bash blocks (continuations joined, comments cut); with `inline`, its `code spans` too."
+    blocks = re.findall(r"```bash\n(.*?)```", text, re.S)
+    lines = [re.sub(r"\s+#.*$", "", c).strip() for b in blocks for c in b.replace("\\\n", " ").splitlines()]
+    return lines + (re.findall(r"`([^`\n]+)`", text) if inline else [])
+
+
 def test_readme_runs_write_distinct_folders():
     "A reader who runs the README's commands in one folder must not meet 'holds a run with different arguments': two different synth runs (or the Python quick start) never share a folder."
-    import re
     readme = (ROOT / "README.md").read_text()
-    blocks = re.findall(r"```bash\n(.*?)```", readme, re.S)
-    commands = [re.sub(r"\s+#.*$", "", c).strip() for b in blocks for c in b.replace("\\\n", " ").splitlines()]
     runs = {out: {f"python: synthesize(..., out={out!r})"} for out in re.findall(r'synthesize\(.*out="([^"]+)"', readme)}
-    for c in commands:
+    for c in _commands(readme):
         out = re.search(r" synth .*--out (\S+?)/?(\s|$)", c)
         if out: runs.setdefault(out.group(1), set()).add(" ".join(c.split()))
     assert len(runs) >= 5, runs
     shared = {out: cs for out, cs in runs.items() if len(cs) > 1}
     assert not shared, f"README synth commands with different arguments write the same folder: {shared}"
+
+
+def test_documented_commands_parse():
+    "Every full `deepinversion` command in the README and the notebooks' prose (blocks and code spans) still parses: a renamed flag, a dropped choice or an unknown --weight term fails here, not in a reader's shell."
+    from deepinversion_nb.cli import build_parser, _weights
+    from deepinversion_nb.inversion import Term
+    texts = {"README.md": (ROOT / "README.md").read_text()}
+    for nb in sorted((ROOT / "nbs").glob("*.ipynb")):
+        texts[nb.name] = "\n".join("".join(c["source"]) for c in json.loads(nb.read_text())["cells"] if c["cell_type"] == "markdown")
+    checked, bad = 0, []
+    for name, text in texts.items():
+        for c in _commands(text, inline=True):
+            m = re.search(r"(?:^|\s)(?:deepinversion|-m deepinversion_nb\.cli) ([a-z]+) (-.*)$", c)
+            # usage lines ([--a|--b]), elisions, placeholder seeds and a lone flag named in prose are not commands to run
+            if not m or re.search(r"[\[…]|\.\.\.|--seeds? S\b", c) or len(argv := [m.group(1), *shlex.split(m.group(2))]) < 3: continue
+            try:
+                a = build_parser().parse_args(argv)
+                unknown = set(_weights(getattr(a, "weight", None))) - set(Term.registry)
+                if unknown: bad.append(f"{name}: {c}  (unknown --weight {sorted(unknown)})")
+            except SystemExit: bad.append(f"{name}: {c}")
+            checked += 1
+    assert checked >= 30, checked
+    assert not bad, "documented commands that no longer parse:\n" + "\n".join(bad)
