@@ -165,6 +165,12 @@ def _synth_human(r: dict) -> str:
     return (f"wrote {r['n']} {r['recipe']} images to {r['out']} in {r['seconds']:.0f} s: bn_distance {bn}, "
             f"teacher accuracy {r['teacher_accuracy']:.0%}, confidence {r['teacher_confidence']:.1%}")
 
+def _slow_default_note(a, card, r, run: Run) -> str | None:
+    "The efficientnet_lite default (`imagenet`, 3,000 steps) is a long wait on a CPU: say so before it starts, and name the quick preset."
+    if a.preset or a.schedule or a.iters or run.device.type != "cpu" or run.rank or default_preset(card) != "imagenet": return None
+    return (f"note: {card.arch}'s default, --preset imagenet, runs {sum(ph.steps for ph in r.phases):,} steps: 19–25 minutes per 8 images "
+            f"on one CPU core; --preset imagenet-cpu ({sum(ph.steps for ph in PRESETS['imagenet-cpu'].phases)} steps) takes about 2.5")
+
 @verb("synth", "invert a teacher into images with a recipe (resumable: run again to continue)", _synth_args, _synth_human)
 def cmd_synth(a, run: Run) -> dict:
     try: teacher = load_teacher(a.teacher, a.size, run.device, a.weights)
@@ -174,6 +180,7 @@ def cmd_synth(a, run: Run) -> dict:
     given, auto = _weights(a.weight), a.preset == "auto"
     r = recipe(a.recipe, default_preset(teacher.card) if auto or not a.preset else a.preset, weights=given, **over)
     if auto: r = auto_weights(teacher, r, keep=given, seed=a.seed, student_arch=a.student)
+    if note := _slow_default_note(a, teacher.card, r, run): print(f"deepinversion synth: {note}", file=sys.stderr)
     m = synthesize(teacher, r, a.n, a.out, batch=a.batch, run=run, targets=targets, student_arch=a.student, kd_steps=a.kd_steps, progress=a.json != "-")
     return {"out": a.out, **m}
 

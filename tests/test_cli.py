@@ -123,3 +123,14 @@ def test_demo_seeds_bad_input(tmp_path):
     for seeds, expect in [("0,x", "whole numbers separated by commas"), ("1", "two or more different seeds"), ("2,2", "two or more different seeds")]:
         assert_one_line_error(cli_here("demo", "--preset", "tiny", "--seeds", seeds, "--out", tmp_path / "d"), expect)
     assert not (tmp_path / "d").exists()  # refused before anything was written
+
+
+def test_lite_default_on_cpu_names_the_quick_preset_before_it_starts(tmp_path):
+    "The README's ImageNet command without --preset takes the 3,000-step `imagenet` preset: on a CPU it says so first, and the way out."
+    cmd = [str(BIN / "deepinversion"), "synth", "--teacher", "efficientnet_lite0", "--recipe", "deepinversion", "--n", "8",
+           "--targets", "volcano,daisy", "--device", "cpu", "--out", str(tmp_path / "d")]
+    p = subprocess.Popen(cmd, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True, env={**os.environ, "OMP_NUM_THREADS": "1"})
+    try: first = p.stderr.readline()  # the note comes before the first step
+    finally: p.send_signal(signal.SIGTERM); p.communicate(timeout=120)
+    assert first.startswith("deepinversion synth: note: efficientnet_lite0's default, --preset imagenet, runs 3,000 steps"), first
+    assert "--preset imagenet-cpu (450 steps)" in first, first
