@@ -2,7 +2,7 @@
 of the *new* classes instead of noise, each pushed (BN statistics, priors, cross-entropy) to the old class the
 0–4 teacher sees in it — a 9 turned into the teacher's 4. Rows: the demo's `feature` images alone (reproduces the
 demo's row), border dreams alone, both. Run by hand: `.venv/bin/python docs/continual_border.py SEED PRESET`
-(one thread; `quick`: about 6 minutes on one core). Writes docs/continual/border_<preset>_seed<SEED>.json.
+(one thread; `quick`: 3–4 minutes on one core). Writes docs/continual/border_<preset>_seed<SEED>.json.
 """
 import json, sys, time
 from pathlib import Path
