@@ -33,14 +33,20 @@ def bn_distance_reference(bn: nn.Module, x: torch.Tensor) -> torch.Tensor:
     return torch.linalg.vector_norm(mean - bn.running_mean) + torch.linalg.vector_norm(var - bn.running_var)
 
 def _channel_sums(x: torch.Tensor) -> tuple[torch.Tensor, torch.Tensor]:
-    "Σx and Σx² per channel (float64), from sums along contiguous rows: no copy of `x`, no x² tensor."
+    "Σx and Σx² per channel (float64), from sums along contiguous rows: no copy of `x`, no x²-sized tensor."
     C = x.shape[1]
     if x.ndim == 4 and not x.is_contiguous() and x.is_contiguous(memory_format=torch.channels_last):
-        rows, dim = x.permute(0, 2, 3, 1).reshape(-1, C), 0   # (N·H·W) × C, a view
-    else: rows, dim = x.contiguous().view(x.shape[0], C, -1), 2  # N × C × (H·W)
-    s1 = rows.sum(dim, dtype=torch.float32).double()
-    s2 = torch.linalg.vector_norm(rows, dim=dim, dtype=torch.float32).double().square()
-    return (s1, s2) if dim == 0 else (s1.sum(0), s2.sum(0))
+        rows = x.permute(0, 2, 3, 1).reshape(-1, C)  # (N·H·W) × C, a view: each channel is a column
+        if x.device.type != "cpu": return rows.sum(0, dtype=torch.float32).double(), torch.linalg.vector_norm(rows, dim=0, dtype=torch.float32).double().square()
+        # on a CPU a norm down the columns is ~16× slower than along rows, and one float32 sum down a long column loses
+        # precision: blocks of ~2¹⁸ values, each squared and summed in float32, added up in float64
+        s1, s2 = (torch.zeros(C, dtype=torch.float64) for _ in range(2))
+        for block in rows.split(max(1, 2 ** 18 // C)): s1 += block.sum(0, dtype=torch.float32); s2 += block.float().square().sum(0)
+        return s1, s2
+    rows = x.contiguous().view(x.shape[0], C, -1)  # N × C × (H·W)
+    s1 = rows.sum(2, dtype=torch.float32).double()
+    s2 = torch.linalg.vector_norm(rows, dim=2, dtype=torch.float32).double().square()
+    return s1.sum(0), s2.sum(0)
 
 class _BNDistance(torch.autograd.Function):
     "‖μ − μ_run‖ + ‖σ² − σ²_run‖ with an analytic backward: the gradient is a per-channel a + b·x."
