@@ -169,7 +169,7 @@ def _slow_default_note(a, card, r, run: Run) -> str | None:
     "The efficientnet_lite default (`imagenet`, 3,000 steps) is a long wait on a CPU: say so before it starts, and name the quick preset."
     if a.preset or a.schedule or a.iters or run.device.type != "cpu" or run.rank or default_preset(card) != "imagenet": return None
     return (f"note: {card.arch}'s default, --preset imagenet, runs {sum(ph.steps for ph in r.phases):,} steps: 19–25 minutes per 8 images "
-            f"on one CPU core; --preset imagenet-cpu ({sum(ph.steps for ph in PRESETS['imagenet-cpu'].phases)} steps) takes about 2.5")
+            f"on one CPU core; --preset imagenet-cpu ({sum(ph.steps for ph in PRESETS['imagenet-cpu'].phases)} steps) takes about 2.5 minutes")
 
 @verb("synth", "invert a teacher into images with a recipe (resumable: run again to continue)", _synth_args, _synth_human)
 def cmd_synth(a, run: Run) -> dict:

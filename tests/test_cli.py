@@ -1,5 +1,5 @@
 "The `deepinversion` command as a user runs it: train, eval (also on a torchvision MNIST folder), demo, bad input."
-import json, os, signal, subprocess, time
+import json, os, signal, subprocess, threading, time
 import numpy as np, pytest, torch
 from PIL import Image
 from conftest import BIN, cli, cli_here, cli_json, assert_one_line_error
@@ -130,7 +130,8 @@ def test_lite_default_on_cpu_names_the_quick_preset_before_it_starts(tmp_path):
     cmd = [str(BIN / "deepinversion"), "synth", "--teacher", "efficientnet_lite0", "--recipe", "deepinversion", "--n", "8",
            "--targets", "volcano,daisy", "--device", "cpu", "--out", str(tmp_path / "d")]
     p = subprocess.Popen(cmd, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True, env={**os.environ, "OMP_NUM_THREADS": "1"})
+    guard = threading.Timer(300, p.kill); guard.start()  # no note: the progress bar writes no newline, so end the run instead of waiting it out
     try: first = p.stderr.readline()  # the note comes before the first step
-    finally: p.send_signal(signal.SIGTERM); p.communicate(timeout=120)
+    finally: guard.cancel(); p.send_signal(signal.SIGTERM); p.communicate(timeout=120)
     assert first.startswith("deepinversion synth: note: efficientnet_lite0's default, --preset imagenet, runs 3,000 steps"), first
     assert "--preset imagenet-cpu (450 steps)" in first, first
