@@ -6,7 +6,7 @@ STEPS steps from the same noise. Writes docs/bench/channels_last.json: `python d
 `python docs/bench_channels_last.py --end-to-end DIR`: `--preset imagenet-cpu` (8 images, the paper's classes, seed 0) in both
 layouts, two processes side by side, one thread each, judged by lite1 and lite2; adds the result to the same file.
 """
-import copy, json, statistics, subprocess, sys, time, torch
+import copy, json, statistics, subprocess, sys, torch
 from pathlib import Path
 from deepinversion_nb.bench import bench_teacher, bare_steps, ours_steps
 from deepinversion_nb.inversion import Phase, invert
