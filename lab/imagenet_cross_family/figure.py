@@ -1,0 +1,37 @@
+"""The study's figure: seed 0's first image of each class, one row per run, each titled with MobileNet-V2's top-1 class.
+
+Usage (from the repository root): python lab/imagenet_cross_family/figure.py OUT.png RUN [RUN ...]   (RUN: a folder under runs/)
+"""
+import sys
+from pathlib import Path
+import torch, matplotlib
+matplotlib.use("Agg")
+import matplotlib.pyplot as plt
+from deepinversion_nb.metrics import load_verifier, read_image_set
+
+here = Path(__file__).parent
+ROW_NAMES = {"deepinversion-no-shift": "DeepInversion,\nno colour shift", "deepinversion-preset": "DeepInversion,\nimagenet-cpu",
+             "deepdream-preset": "DeepDream,\nsame preset", "deepdream-no-shift": "DeepDream,\nno colour shift"}
+
+
+def main(out, runs):
+    judge = load_verifier("mobilenet_v2_tflite")
+    fig, axs = plt.subplots(len(runs), 8, figsize=(16, 2.3 * len(runs)), squeeze=False)
+    for row, run in zip(axs, runs):
+        s = read_image_set(here / "runs" / run)
+        first = [int((s.labels == c).nonzero()[0, 0]) for c in s.labels.unique()][:8]  # one image per class
+        with torch.no_grad(): said = judge(s.images[first]).argmax(1)
+        mine = judge.class_map(s.classes)[s.labels[first]]
+        for ax, i, p, y in zip(row, first, said, mine):
+            ax.imshow(s.images[i].permute(1, 2, 0)); ax.set_xticks([]); ax.set_yticks([])
+            ax.set_title(judge.card.classes[p][:18], fontsize=8, color="green" if p == y else "red")
+            ax.set_xlabel(s.classes[s.labels[i]][:18], fontsize=8)
+        row[0].set_ylabel(ROW_NAMES.get(run.rsplit("-s", 1)[0], run), fontsize=9)
+    fig.suptitle("efficientnet_lite0's dreams of 8 held-out classes; above each, what MobileNet-V2 (another family) sees "
+                 "(green: the dreamed class); below, the dreamed class", fontsize=10)
+    plt.tight_layout(); fig.savefig(out, dpi=80)
+
+
+if __name__ == "__main__":
+    torch.set_num_threads(1)
+    main(sys.argv[1], sys.argv[2:])
