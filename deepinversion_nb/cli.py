@@ -154,8 +154,10 @@ def _synth_args(s):
     s.add_argument("--first-bn-multiplier", type=rate, default=None, help="weight of the first BN layer's statistics within R_feature (default: the preset's)")
     s.add_argument("--zoom", type=float, default=None, help="random zoom by up to ± this fraction each step, e.g. 0.1 (default: the preset's)")
     s.add_argument("--rotate", type=float, default=None, help="random turn by up to ± this many degrees each step (default: the preset's)")
-    s.add_argument("--color-shift", type=float, default=None, help="random colour shift each step: channels × e^±S, + ±S (default: the preset's)")
-    s.add_argument("--smooth", type=float, default=None, help="optimize the pixels through a Gaussian blur of this σ in pixels (default: the preset's)")
+    s.add_argument("--color-shift", type=float, default=None,
+                   help="random colour shift each step: channels × e^±S, + ±S (default: the preset's)")
+    s.add_argument("--smooth", type=float, default=None,
+                   help="optimize the pixels through a Gaussian blur of this σ in pixels (default: the preset's)")
     s.add_argument("--seed", type=int, default=0); s.add_argument("--size", type=count, default=None, help="image size (square)")
     s.add_argument("--targets", default="balanced", help="balanced, random, or class indices or names like 3,5,7 or volcano,daisy (repeated to --n)")
     s.add_argument("--student", default="convnet_small", help="student architecture for --recipe adi")

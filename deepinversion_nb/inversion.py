@@ -222,7 +222,7 @@ def invert(teacher: nn.Module, # the classifier to invert (with a `card`), froze
            warmup: int = 100, # linear warm-up steps of each phase
            x0: torch.Tensor | None = None, # start from these images instead of noise (model space)
            pool: Pool = LOCAL, # a `Shard`: optimize this process's part of the batch together with the others (notebook 08)
-           smooth: float = 0.0 # σ in pixels: optimize the pixels through a Gaussian blur, the images are blur(x); 0: the pixels themselves
+           smooth: float = 0.0 # σ in pixels: optimize the pixels x through a Gaussian blur, the images are blur(x); 0: none
           ) -> Inversion:
     "Optimize a batch of images (one per target) under `objective` through `phases`."
     rate = lambda ph: ph.lr or (lr() if callable(lr) else lr)  # `lr` may be a callable, read at every step

@@ -7,7 +7,7 @@ from __future__ import annotations
 import warnings
 from dataclasses import dataclass
 from pathlib import Path
-import torch, torch.nn as nn, torch.nn.functional as F
+import numpy as np, torch, torch.nn as nn, torch.nn.functional as F
 from PIL import Image
 from .data import ASSETS, InputError, FolderData, normalize, denormalize
 from .store import read_images, folder_names
@@ -83,13 +83,18 @@ class Features(nn.Module):
 TFLITE_MODELS = {"mobilenet_v2_tflite": "mobilenet_v2_1.0_224_quant.tflite"}  # name: file in the package's assets
 
 def _interpreter(path, threads: int):
-    try: from ai_edge_litert.interpreter import Interpreter
-    except ImportError: raise InputError("judging with a .tflite classifier needs its runtime: pip install 'deepinversion-nb[verify]' (ai-edge-litert)") from None
-    from ai_edge_litert.interpreter import OpResolverType
+    "A TensorFlow Lite interpreter for `path` with its tensors allocated, or one line saying what is missing."
+    try: from ai_edge_litert.interpreter import Interpreter, OpResolverType
+    except ImportError:
+        raise InputError("judging with a .tflite classifier needs its runtime: "
+                         "pip install 'deepinversion-nb[verify]' (ai-edge-litert)") from None
     try:  # the built-in kernels only: XNNPACK's, the default, round differently on some processors
-        it = Interpreter(model_path=str(path), num_threads=threads, experimental_op_resolver_type=OpResolverType.BUILTIN_WITHOUT_DEFAULT_DELEGATES)
-        it.allocate_tensors(); return it
-    except (ValueError, RuntimeError) as e: raise InputError(f"{str(path)!r} is not a TensorFlow Lite model ({str(e).splitlines()[0][:100]})") from None
+        it = Interpreter(model_path=str(path), num_threads=threads,
+                         experimental_op_resolver_type=OpResolverType.BUILTIN_WITHOUT_DEFAULT_DELEGATES)
+        it.allocate_tensors()
+        return it
+    except (ValueError, RuntimeError) as e:
+        raise InputError(f"{str(path)!r} is not a TensorFlow Lite model ({str(e).splitlines()[0][:100]})") from None
 
 def _last_op(it, out: dict) -> str:
     "The name of the operation that computes output `out` (a uint8 softmax rounds down: its sum cannot tell)."
@@ -100,14 +105,15 @@ def _tflite_classes(n_out: int, labels) -> tuple[list[str], int]:
     "The class names of a classifier with `n_out` outputs, and how many leading outputs to drop (a 'background' label)."
     if labels is not None:
         names = [l.strip() for l in Path(labels).read_text().splitlines() if l.strip()]
-        if len(names) != n_out: raise InputError(f"{labels} names {len(names)} classes but the model has {n_out} outputs; pass its own labels file")
+        if len(names) != n_out:
+            raise InputError(f"{labels} names {len(names)} classes but the model has {n_out} outputs; pass its own labels file")
         skip = int(names[0].lower() in ("background", "unused background"))
         return [n.split(",")[0] for n in names[skip:]], skip
     if n_out in (1000, 1001): return imagenet_classes(), n_out - 1000
     raise InputError(f"the model has {n_out} outputs, not ImageNet's 1,000 (or 1,001 with background); pass its labels file")
 
 class TFLiteClassifier(nn.Module):
-    "A TensorFlow Lite image classifier as a module with a `card`: images in [0, 1] at the file's size in, log-probabilities (or its logits) out."
+    "A TensorFlow Lite image classifier with a `card`: images in [0, 1] at its size in, log-probabilities (or logits) out."
     def __init__(self, path, # a .tflite file
                  labels=None, # a labels file, one name a line (default: ImageNet's classes, by output count)
                  threads: int | None = None # runtime threads (default: torch's)
@@ -117,20 +123,20 @@ class TFLiteClassifier(nn.Module):
         if not self.path.is_file(): raise InputError(f"no TensorFlow Lite model at {str(path)!r}; pass a .tflite file")
         self.it = _interpreter(self.path, threads or torch.get_num_threads())
         inp, out = self.it.get_input_details()[0], self.it.get_output_details()[0]
-        if len(inp["shape"]) != 4 or inp["shape"][3] not in (1, 3): raise InputError(f"{self.path.name} does not take N×H×W×C images (its input is {list(inp['shape'])})")
+        if len(inp["shape"]) != 4 or inp["shape"][3] not in (1, 3):
+            raise InputError(f"{self.path.name} does not take N×H×W×C images (its input is {list(inp['shape'])})")
         _, h, w, c = map(int, inp["shape"])
         self.in_dtype, self.out_q = inp["dtype"], out["quantization"]
         classes, self.skip = _tflite_classes(int(out["shape"][-1]), labels)
-        self.card = ModelCard(f"tflite:{self.path.stem}", {}, classes, c, (h, w), (0.0,) * c, (1.0,) * c)  # it takes [0, 1]
+        self.card = ModelCard(f"tflite:{self.path.stem}", {}, classes, c, (h, w), (0.0,) * c, (1.0,) * c)  # takes [0, 1]
         self.probabilities = _last_op(self.it, out) == "SOFTMAX"
 
     def _run(self, x01: torch.Tensor) -> torch.Tensor:
         "The file's outputs (dequantized) for images in [0, 1] at its size."
-        import numpy as np
         pix = (x01.detach().float().cpu().clamp(0, 1) * 255).round().permute(0, 2, 3, 1)
-        if self.in_dtype == np.uint8: feed = pix.to(torch.uint8).numpy()
+        if self.in_dtype == np.uint8: feed = pix.to(torch.uint8).numpy()       # its quantization holds the normalization
         elif self.in_dtype == np.int8: feed = (pix - 128).to(torch.int8).numpy()
-        else: feed = (pix / 127.5 - 1).numpy().astype(self.in_dtype)
+        else: feed = (pix / 127.5 - 1).numpy().astype(self.in_dtype)             # a float model: [-1, 1]
         i, o, ys = self.it.get_input_details()[0]["index"], self.it.get_output_details()[0]["index"], []
         for im in feed:  # one at a time: such files fix the batch at 1 in their graph
             self.it.set_tensor(i, im[None]); self.it.invoke(); ys.append(self.it.get_tensor(o)[0].astype(np.float32))
@@ -140,15 +146,16 @@ class TFLiteClassifier(nn.Module):
 
     @torch.no_grad()
     def forward(self, x: torch.Tensor) -> torch.Tensor:
-        y = self._run(x)[:, getattr(self, "skip", 0):]
+        y = self._run(x)[:, self.skip:]
         return (y.log() if self.probabilities else y).to(x.device)
 
 def load_verifier(spec: str, device="cpu", flag: str = "--verifier") -> Verifier:
-    "A `Verifier` from a .tflite file or `mobilenet_v2_tflite`, a checkpoint, an EfficientNet-Lite name or a torchvision name (DEFAULT weights)."
+    "A `Verifier`: a .tflite file or `mobilenet_v2_tflite`, a checkpoint, an EfficientNet-Lite or a torchvision name."
     try:
         if spec in TFLITE_MODELS: return Verifier(TFLiteClassifier(ASSETS / TFLITE_MODELS[spec]), spec)
         if spec.endswith(".tflite"): return Verifier(TFLiteClassifier(spec), Path(spec).stem)
-        return Verifier(load_teacher(spec, device=device, weights="DEFAULT" if spec in torchvision_archs() else None), spec)
+        weights = "DEFAULT" if spec in torchvision_archs() else None  # a torchvision name: its pretrained weights
+        return Verifier(load_teacher(spec, device=device, weights=weights), spec)
     except InputError as e: raise InputError(f"{flag}: {e}") from None
 
 # %% ../nbs/11_metrics.ipynb
@@ -225,18 +232,20 @@ def diversity(v: Verifier, s: ImageSet, batch: int = 64) -> float | None:
 
 def judge(s: ImageSet, verifiers: list[Verifier], reference: torch.Tensor | None = None, score_with: Verifier | None = None,
           features: Verifier | None = None, views=tuple(VIEWS), batch: int = 64) -> dict:
-    "Every measure for images `s`: per-verifier accuracies and IS, the IS of `score_with`, FID to `reference`, diversity, confidence (features: `features`, else the first verifier that has them)."
+    "Every measure for images `s`: per-verifier accuracies and IS, the IS of `score_with`, FID to `reference`, diversity, confidence."
     if len(s.images) == 0: raise InputError("no images to judge; pass a folder with images")
     if not verifiers: raise InputError("no verifier given; pass --verifier NAME|CKPT (e.g. efficientnet_lite1)")
     first = verifiers[0]
-    features = features or next((v for v in verifiers if v.head is not None), None)  # a .tflite verifier has no features to give
-    if reference is not None and features is None: raise InputError("FID needs a feature network, and no verifier has one; pass --features NAME|CKPT (e.g. efficientnet_lite1)")
+    features = features or next((v for v in verifiers if v.head is not None), None)  # a .tflite verifier has no features
+    if reference is not None and features is None:
+        raise InputError("FID needs a feature network, and no verifier has one; pass --features NAME|CKPT (e.g. efficientnet_lite1)")
     checks = {v.name: verify(v, s, views, batch) for v in verifiers}  # their logits give the Inception Scores without another pass
     per = {v.name: {k: checks[v.name][k] for k in ("top1", "top5", "top1_views", "views", "per_class")} | {"inception_score": inception_score(nn.Flatten(), checks[v.name]["logits"], batch)}
            for v in verifiers}
     out = {"n": len(s.images), "protocol": f"each image resized (bilinear, antialiased) to the verifier's native size; top1_views: mean over {', '.join(views)}",
            "verifiers": per, "inception_score": inception_score(score_with, s.images, batch) if score_with else per[first.name]["inception_score"],
-           "inception_score_model": (score_with or first).name, "diversity": diversity(features, s, batch) if features else None,
+           "inception_score_model": (score_with or first).name,
+           "diversity": diversity(features, s, batch) if features else None,
            "confidence": checks[first.name]["confidence"]}
     if reference is not None:
         out["fid"], out["fid_features"] = fid(Features(features), s.images, reference, batch), features.name

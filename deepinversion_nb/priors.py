@@ -78,7 +78,7 @@ class ZoomRotate:
 
 # %% ../nbs/05_priors.ipynb
 class ColorShift:
-    "Scale each image's channels by e^u and shift them by v, u and v drawn in [−shift, shift] per image and channel (model space)."
+    "Scale each image's channels by e^u and shift them by v, u and v drawn in [−shift, shift] per image and channel."
     def __init__(self, shift: float = 1.0): self.shift = shift
     def __call__(self, x, g, scale: float = 1.0):
         n, c = x.shape[:2]

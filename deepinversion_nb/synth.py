@@ -44,7 +44,7 @@ class Recipe:
     first_bn_multiplier: float = 10.0
     zoom: float = 0.0          # ZoomRotate's random zoom (± fraction) and turn (± degrees) before the jitter; 0, 0: none
     rotate: float = 0.0
-    color_shift: float = 0.0   # ColorShift's random per-channel scale e^±shift and offset ±shift (model space); 0: none
+    color_shift: float = 0.0   # ColorShift's random per-channel scale e^±shift and offset ±shift; 0: none
     smooth: float = 0.0        # σ (pixels) of the Gaussian blur the pixels are optimized through (`invert`); 0: none
     iters: int | None = None   # if set: one full-resolution phase of this many steps instead of the schedule
     weights_of: str | None = None  # as a preset: whose term weights (`Term.defaults` key) it uses; None: its own name
@@ -66,8 +66,8 @@ PRESETS = {  # the settings besides the weights; each term's weight comes from i
     # family (MobileNet-V2) recognize the images
     "imagenet-cpu": _CPU,
     # the efficientnet_lite teachers' 3,000-step preset: the zoom/turn of 16 classes × 2 images (notebook 18), no colour shift
-    "imagenet": replace(_CPU, weights={**_CPU.weights, "tv_l2": 9e-4}, schedule="multires", zoom=0.4, rotate=25.0, color_shift=0.0,
-                        smooth=0.0),
+    "imagenet": replace(_CPU, weights={**_CPU.weights, "tv_l2": 9e-4}, schedule="multires", zoom=0.4, rotate=25.0,
+                        color_shift=0.0, smooth=0.0),
 }
 
 def recipe_terms(name: str) -> list[str]:
@@ -109,8 +109,8 @@ def build_objective(r: Recipe, student: nn.Module | None = None) -> Objective:
 
 def build_transforms(r: Recipe) -> list:
     "A random zoom and turn if the recipe has them, jitter, random flips and a colour shift if the recipe says so."
-    return ([ZoomRotate(r.zoom, r.rotate)] if r.zoom or r.rotate else []) + [Jitter(r.jitter)] + ([Flip()] if r.flip else []) + \
-           ([ColorShift(r.color_shift)] if r.color_shift else [])
+    return ([ZoomRotate(r.zoom, r.rotate)] if r.zoom or r.rotate else []) + [Jitter(r.jitter)] + \
+           ([Flip()] if r.flip else []) + ([ColorShift(r.color_shift)] if r.color_shift else [])
 
 # %% ../nbs/08_synth.ipynb
 class _AllSum(torch.autograd.Function):

@@ -1,0 +1,28 @@
+"""The README's cross-family table from results.json: `python lab/imagenet_cross_family/table.py`."""
+import json
+from pathlib import Path
+
+ROWS = [("deepdream-no-smooth", "DeepDream, colour shift, no blur"), ("deepdream-preset", "DeepDream, `imagenet-cpu`"),
+        ("deepinversion-no-shift", "DeepInversion, neither (`--color-shift 0 --smooth 0 --weight tv_l2=0.0009`)"),
+        ("deepinversion-no-smooth", "DeepInversion, colour shift, no blur (`--smooth 0`)"),
+        ("deepinversion-preset", "**DeepInversion, `imagenet-cpu`**")]
+
+
+def main():
+    r = json.loads((Path(__file__).parent / "results.json").read_text())
+    pct = lambda m: f"{100 * m[0]:.1f} ± {100 * m[1]:.1f} %"
+    print("| images (16 per run, 8 held-out classes) | seeds | MobileNet-V2 top-1 | MobileNet-V2 top-5 | lite1 top-1 | lite2 top-1 "
+          "| Inception Score (MobileNet-V2) | BN distance | saturation |")
+    print("|---|---|---|---|---|---|---|---|---|")
+    for key, name in ROWS:
+        if key not in r["summary"]: continue
+        s = r["summary"][key]
+        print(f"| {name} | {s['seeds']} | {pct(s['mobilenet_v2'])} | {pct(s['mobilenet_v2_top5'])} | {pct(s['lite1'])} | {pct(s['lite2'])} "
+              f"| {s['is_mobilenet_v2'][0]:.2f} ± {s['is_mobilenet_v2'][1]:.2f} | {s['bn'][0]:,.0f} ± {s['bn'][1]:,.0f} "
+              f"| {s['saturation'][0]:.2f} ± {s['saturation'][1]:.2f} |")
+    p = r["real_photos"]
+    print(f"\nreal photos ({len(p['photos'])} of scikit-image's): saturation {p['saturation']:.2f}, mean colour {p['rgb']}")
+
+
+if __name__ == "__main__":
+    main()
