@@ -257,7 +257,8 @@ def invert(teacher: nn.Module, # the classifier to invert (with a `card`), froze
             for k in range(ph.steps):
                 cur_lr = lr_at(k, ph.steps, rate(ph), warmup)
                 for group in opt.param_groups: group["lr"] = cur_lr
-                inputs = look(x) if ph.scale == 1 else F.interpolate(look(x), scale_factor=ph.scale, mode="area")
+                image = look(x)  # blurred once a step: the teacher's input and what the callbacks see
+                inputs = image if ph.scale == 1 else F.interpolate(image, scale_factor=ph.scale, mode="area")
                 for t in transforms: inputs = t(inputs, g, ph.scale)
                 with run.autocast():
                     logits = teacher(inputs)
@@ -270,7 +271,7 @@ def invert(teacher: nn.Module, # the classifier to invert (with a `card`), froze
                 if ph.clip:
                     with torch.no_grad(): x.data = torch.maximum(torch.minimum(x.data, hi), lo)
                 if callbacks:
-                    p = Progress(step, steps, total.detach(), {n: v.detach() for n, v in values.items()}, cur_lr, look(x.detach()), pi)
+                    p = Progress(step, steps, total.detach(), {n: v.detach() for n, v in values.items()}, cur_lr, image.detach(), pi)
                     stop = [cb(p) for cb in callbacks]
                 step += 1
                 if any(stop): break

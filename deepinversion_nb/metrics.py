@@ -4,7 +4,6 @@
 
 # %% ../nbs/11_metrics.ipynb 3
 from __future__ import annotations
-import warnings
 from dataclasses import dataclass
 from pathlib import Path
 import numpy as np, torch, torch.nn as nn, torch.nn.functional as F
