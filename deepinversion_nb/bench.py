@@ -29,7 +29,7 @@ class Case:
     dtype: str = "float32"   # or bf16: autocast for ours and the bare pass (the reference stays float32, as the official code)
 
 def default_cases(device: str = "cpu", dtype: str = "float32") -> list[Case]:
-    "The issue's cases: three CPU teachers, plus ResNet-50 at 224 on a GPU."
+    "The default cases: three CPU teachers, plus ResNet-50 at 224 on a GPU."
     cases = [Case("mnist5k", 100, 28), Case("cifar_resnet34", 16, 32), Case("efficientnet_lite0", 8, 224)]
     if torch.device(device).type == "cuda": cases.append(Case("resnet50", 128, 224))
     return [replace(c, device=device, dtype=dtype) for c in cases]

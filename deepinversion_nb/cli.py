@@ -11,7 +11,7 @@ import torch
 from .data import InputError, DATA_SPECS, TensorData, batches, get_data, split_of
 from .store import load_images, check_output_file, write_json
 from .models import ZOO, IMAGENET_LITE, build_model, evaluate, load_checkpoint, load_teacher, model_data, save_checkpoint, torchvision_archs
-from .train import Run, KDConfig, ProgressBar, distill, seeded, train_classifier
+from .train import Run, KDConfig, ProgressBar, TEACHERS, default_teacher, distill, seeded, teacher_path, train_classifier
 from .inversion import Term, class_index
 from .synth import PRESETS, RECIPES, SCHEDULES, default_preset, recipe, synthesize
 from .auto import auto_weights
@@ -22,8 +22,8 @@ from .prune import prune, count_params, count_flops, prune_markdown, run_prune_d
 from .continual import only_classes, extend, learn_new_classes, old_new_accuracy, continual_markdown, run_continual_demo
 
 # %% auto 0
-__all__ = ['VERBS', 'Verb', 'verb', 'count', 'rate', 'cmd_train', 'cmd_eval', 'cmd_synth', 'cmd_distill', 'cmd_prune',
-           'cmd_extend', 'cmd_demo', 'cmd_metrics', 'cmd_bench', 'build_parser', 'main']
+__all__ = ['VERBS', 'NAMED_TEACHERS', 'DEMO_TIMES', 'Verb', 'verb', 'count', 'rate', 'cmd_train', 'cmd_eval', 'cmd_synth',
+           'cmd_distill', 'cmd_prune', 'cmd_extend', 'cmd_demo', 'cmd_metrics', 'cmd_bench', 'build_parser', 'main']
 
 # %% ../nbs/13_cli.ipynb
 @dataclass
@@ -58,6 +58,17 @@ def rate(s: str) -> float:
 
 def _accuracy(r: dict) -> str:
     return f"accuracy {r['accuracy']:.2%} on {r['test_data']} (n={r['n']})" if "accuracy" in r else "no test split given, so no accuracy"
+
+NAMED_TEACHERS = {f"{data}-{r['arch']}": data for data, r in TEACHERS.items()}  # mnist5k-convnet, digits-convnet
+
+def _checkpoint(spec: str, device) -> torch.nn.Module:
+    "A checkpoint file, or a named default teacher (trained into the cache on first use, about a minute)."
+    if spec in NAMED_TEACHERS and not os.path.exists(spec): return default_teacher(NAMED_TEACHERS[spec], device)
+    return load_checkpoint(spec, device)
+
+def _file_of(spec: str) -> str:
+    "The file a --teacher/--model argument reads (a named teacher's cache file), for the output checks."
+    return str(teacher_path(NAMED_TEACHERS[spec])) if spec in NAMED_TEACHERS and not os.path.exists(spec) else spec
 
 def _eval_set(card, spec: str) -> tuple:
     "(dataset, label map) to test a model with `card` on `spec`; a model of some of its classes (`train --classes`) is tested on those."
@@ -111,13 +122,13 @@ def cmd_train(a, run: Run) -> dict:
 
 # %% ../nbs/13_cli.ipynb
 def _eval_args(s):
-    s.add_argument("--model", required=True, help="checkpoint written by 'deepinversion train' (or save_checkpoint)")
+    s.add_argument("--model", required=True, help="checkpoint written by 'deepinversion train' (or save_checkpoint), or a named teacher: mnist5k-convnet, digits-convnet")
     s.add_argument("--data", required=True, help=DATA_SPECS)
     s.add_argument("--batch", type=count, default=500)
 
 @verb("eval", "evaluate a checkpoint on a dataset spec with the checkpoint's own preprocessing", _eval_args, _accuracy)
 def cmd_eval(a, run: Run) -> dict:
-    model = load_checkpoint(a.model, run.device)
+    model = _checkpoint(a.model, run.device)
     ds, lmap = _eval_set(model.card, a.data)
     return {"model": a.model, "data": a.data, "test_data": a.data, **evaluate(model, ds, lmap, a.batch)}
 
@@ -138,7 +149,8 @@ def _targets(s: str, classes: list[str]):
     except InputError as e: raise InputError(f"--targets: {e}") from None
 
 def _synth_args(s):
-    s.add_argument("--teacher", required=True, help=f"checkpoint file, a pretrained ImageNet teacher ({', '.join(IMAGENET_LITE)}), "
+    s.add_argument("--teacher", required=True, help=f"checkpoint file, a named digits teacher (mnist5k-convnet, digits-convnet), "
+                   f"a pretrained ImageNet teacher ({', '.join(IMAGENET_LITE)}), "
                    "or a torchvision classifier name (random unless --weights)")
     s.add_argument("--weights", default=None, help="for a torchvision name: DEFAULT or a weight enum name, read from torch's hub cache (never downloaded)")
     s.add_argument("--recipe", required=True, choices=list(RECIPES), help="logit | deepdream (+priors) | deepinversion (+BN matching) | adi (+competition)")
@@ -177,7 +189,9 @@ def _slow_default_note(a, card, r, run: Run) -> str | None:
 
 @verb("synth", "invert a teacher into images with a recipe (resumable: run again to continue)", _synth_args, _synth_human)
 def cmd_synth(a, run: Run) -> dict:
-    try: teacher = load_teacher(a.teacher, a.size, run.device, a.weights)
+    try:
+        teacher = (_checkpoint(a.teacher, run.device) if a.teacher in NAMED_TEACHERS
+                   else load_teacher(a.teacher, a.size, run.device, a.weights))
     except InputError as e: raise InputError(f"--teacher: {e}") from None
     targets = _targets(a.targets, teacher.card.classes)
     over = {k: v for k, v in dict(schedule=a.schedule, iters=a.iters, lr=a.lr, first_bn_multiplier=a.first_bn_multiplier, zoom=a.zoom, rotate=a.rotate,
@@ -191,7 +205,7 @@ def cmd_synth(a, run: Run) -> dict:
 
 # %% ../nbs/13_cli.ipynb
 def _distill_args(s):
-    s.add_argument("--teacher", required=True, help="teacher checkpoint")
+    s.add_argument("--teacher", required=True, help="teacher checkpoint, or a named teacher: mnist5k-convnet, digits-convnet")
     s.add_argument("--images", required=True, help="a 'synth' output folder, its images.pt, or an ImageFolder (DIR/<class>/<image>)")
     s.add_argument("--student", required=True, help=f"student architecture ({', '.join(ZOO)}, or a torchvision name)")
     s.add_argument("--out", required=True, help="student checkpoint to write")
@@ -203,8 +217,8 @@ def _distill_args(s):
 @verb("distill", "distill a student from a teacher on your own synthetic images", _distill_args,
       lambda r: f"{_accuracy(r)}; saved {r['out']}")
 def cmd_distill(a, run: Run) -> dict:
-    check_output_file(a.out, inputs=[a.teacher, a.images], overwrite=a.overwrite)
-    teacher = load_checkpoint(a.teacher, run.device)
+    check_output_file(a.out, inputs=[_file_of(a.teacher), a.images], overwrite=a.overwrite)
+    teacher = _checkpoint(a.teacher, run.device)
     x = load_images(a.images, teacher.card)
     test = a.test or teacher.extra.get("test_data")
     test_set = _eval_set(teacher.card, test) if test else None  # a bad test spec fails before the work
@@ -229,8 +243,8 @@ def _prune_args(s):
 @verb("prune", "remove a fraction of a checkpoint's filters, then recover it by distillation on images", _prune_args,
       lambda r: f"{r['params']:,} of {r['teacher_params']:,} parameters, {r['flops']:,} of {r['teacher_flops']:,} multiply-adds; {_accuracy(r)}; saved {r['out']}")
 def cmd_prune(a, run: Run) -> dict:
-    check_output_file(a.out, inputs=[a.teacher] + [a.images] * bool(a.images), overwrite=a.overwrite)
-    teacher = load_checkpoint(a.teacher, run.device)
+    check_output_file(a.out, inputs=[_file_of(a.teacher)] + [a.images] * bool(a.images), overwrite=a.overwrite)
+    teacher = _checkpoint(a.teacher, run.device)
     small = prune(teacher, a.ratio, a.criterion, a.scope)
     test = a.test or teacher.extra.get("test_data")
     test_set = _eval_set(teacher.card, test) if test else None  # a bad test spec fails before the work
@@ -265,8 +279,8 @@ def _extend_human(r: dict) -> str:
 
 @verb("extend", "add classes to a checkpoint with data of the new classes only, old classes kept by images of them", _extend_args, _extend_human)
 def cmd_extend(a, run: Run) -> dict:
-    check_output_file(a.out, inputs=[a.teacher] + [a.images] * bool(a.images), overwrite=a.overwrite)
-    teacher, new = load_checkpoint(a.teacher, run.device), a.classes.split(",")
+    check_output_file(a.out, inputs=[_file_of(a.teacher)] + [a.images] * bool(a.images), overwrite=a.overwrite)
+    teacher, new = _checkpoint(a.teacher, run.device), a.classes.split(",")
     classes = extend(teacher, new).card.classes  # overlapping or repeated classes fail here, before any work
     c = teacher.card
     load = lambda spec: only_classes(_in_memory(get_data(spec, size=c.size, channels=c.channels, mean=c.mean, std=c.std), spec), new, classes)
@@ -285,7 +299,9 @@ def cmd_extend(a, run: Run) -> dict:
 
 # %% ../nbs/13_cli.ipynb
 def _demo_args(s):
-    s.add_argument("--preset", default="full", choices=list(DEMO_PRESETS), help="full (default), quick, or tiny (seconds, for tests)")
+    s.add_argument("--scale", default="quick", choices=list(DEMO_PRESETS),
+                   help="how big a run: quick (default, minutes), full (the paper-size run, half an hour per seed), tiny (seconds, for tests)")
+    s.add_argument("--preset", dest="old_scale", choices=list(DEMO_PRESETS), default=None, help=argparse.SUPPRESS)  # the old name of --scale
     s.add_argument("--data", default="mnist5k", choices=("mnist5k", "digits"))
     s.add_argument("--out", default="deepinversion-demo", help="output folder (a re-run with the same arguments resumes)")
     s.add_argument("--seed", type=int, default=0)
@@ -295,6 +311,16 @@ def _demo_args(s):
     s.add_argument("--ratios", default="0.5,0.75", help="--task prune: fractions of filters to remove, comma-separated")
     s.add_argument("--old", default="0,1,2,3,4", help="--task continual: the teacher's classes")
     s.add_argument("--new", default="5,6,7,8,9", help="--task continual: the classes added with their real data only")
+
+DEMO_TIMES = {("distill", "quick"): "about 3 minutes", ("distill", "full"): "22–31 minutes per seed",
+              ("prune", "quick"): "about 5 minutes per seed", ("continual", "quick"): "about 12 minutes per seed",
+              ("continual", "full"): "about an hour per seed"}
+
+def _demo_note(a) -> str:
+    "The first line a demo prints: how long it takes, and how to run the paper-size version."
+    took = "a few seconds" if a.scale == "tiny" else DEMO_TIMES.get((a.task, a.scale), "a long time")
+    full = "; --scale full is the paper-size run" if a.scale != "full" else ""
+    return f"deepinversion demo --task {a.task} --scale {a.scale}: {took} on 2 CPU cores once the teacher is cached{full}"
 
 def _demo_human(r: dict) -> str:
     out = str(r["out"]).rstrip("/")  # `--out prune-demo/` is written prune-demo/, not prune-demo//
@@ -306,15 +332,19 @@ def _demo_human(r: dict) -> str:
 @verb("demo", "the main job: the paper's ablation — four kinds of synthetic images, a student distilled from each, and real-data KD",
       _demo_args, _demo_human)
 def cmd_demo(a, run: Run) -> dict:
+    if a.old_scale:
+        print("deepinversion demo: --preset is now --scale (how big a run); the old name goes in the next release", file=sys.stderr)
+        a.scale = a.old_scale
+    if a.json != "-": print(_demo_note(a), file=sys.stderr)
     if a.task != "distill" and a.seeds is not None: raise InputError(f"--seeds works with --task distill only; run --task {a.task} once per --seed")
-    if a.task == "prune": return {"out": a.out, **run_prune_demo(a.preset, a.data, a.out, run, progress=a.json != "-", ratios=a.ratios.split(","))}
+    if a.task == "prune": return {"out": a.out, **run_prune_demo(a.scale, a.data, a.out, run, progress=a.json != "-", ratios=a.ratios.split(","))}
     if a.task == "continual":
-        return {"out": a.out, **run_continual_demo(a.preset, a.data, a.out, run, progress=a.json != "-", old=a.old.split(","), new=a.new.split(","))}
+        return {"out": a.out, **run_continual_demo(a.scale, a.data, a.out, run, progress=a.json != "-", old=a.old.split(","), new=a.new.split(","))}
     if a.seeds is not None:
         try: seeds = [int(x) for x in a.seeds.split(",")]
         except ValueError: raise InputError(f"--seeds takes whole numbers separated by commas, e.g. 0,1,2; got {a.seeds!r}") from None
-        return {"out": a.out, **run_demo_seeds(a.preset, a.data, a.out, seeds, run, progress=a.json != "-")}
-    return {"out": a.out, **run_demo(a.preset, a.data, a.out, run, progress=a.json != "-")}
+        return {"out": a.out, **run_demo_seeds(a.scale, a.data, a.out, seeds, run, progress=a.json != "-")}
+    return {"out": a.out, **run_demo(a.scale, a.data, a.out, run, progress=a.json != "-")}
 
 # %% ../nbs/13_cli.ipynb
 def _metrics_args(s):

@@ -127,8 +127,24 @@ def execute(path: str) -> dict:
             "figures": figures, "seconds": round(time.time() - t0, 1), "html": body}
 
 
+# The reader's path through the notebooks (file numbers keep the order of dependencies instead)
+GROUPS = [("Start here", ["12_widgets"]), ("The method in four steps", ["04_logit", "05_priors", "06_features", "07_compete", "08_synth"]),
+          ("Distillation and the ablation", ["09_distill", "10_demo"]), ("ImageNet", ["18_imagenet", "17_auto"]),
+          ("Applications", ["15_prune", "16_continual"]), ("Tools", ["11_metrics", "13_cli", "14_bench"]),
+          ("Foundations", ["00_data", "01_store", "02_models", "03_train"])]
+
+
+def grouped(pages: list) -> list:
+    "[(group, pages)] in the reader's order; a notebook no group names comes last, under 'More'."
+    by_stem = {p["file"].removesuffix(".html"): p for p in pages}
+    named = {s for _, stems in GROUPS for s in stems}
+    groups = [(g, [by_stem[s] for s in stems if s in by_stem]) for g, stems in GROUPS]
+    return [(g, ps) for g, ps in groups + [("More", [p for s, p in by_stem.items() if s not in named])] if ps]
+
+
 def nav(pages: list, current: str, prefix: str = "") -> str:
-    links = [("index.html", "Home")] + [(p["file"], p["file"].split("_")[0] + " " + p["title"]) for p in pages] + [("api/deepinversion_nb.html", "API reference")]
+    ordered = [p for _, ps in grouped(pages) for p in ps]
+    links = [("index.html", "Home")] + [(p["file"], p["file"].split("_")[0] + " " + p["title"]) for p in ordered] + [("api/deepinversion_nb.html", "API reference")]
     return '<nav class="di-nav">' + "".join(
         f'<a href="{prefix}{f}"{" class=current" if f == current else ""}>{html.escape(t)}</a>' for f, t in links) + "</nav>"
 
@@ -141,19 +157,25 @@ def finish_page(body: str, pages: list, current: str) -> str:
     return re.sub(r"(<body[^>]*>)", lambda m: m.group(1) + nav(pages, current), body, count=1)
 
 
+def site_links(markdown: str) -> str:
+    "The README's relative links as the site's: figures in images/, notebooks as their pages, the rest of the repository two folders up."
+    markdown = markdown.replace("](docs/images/", "](images/")
+    markdown = re.sub(r"\]\(nbs/(\w+)\.ipynb\)", r"](\1.html)", markdown)
+    return re.sub(r"\]\((lab/|CHANGELOG)", r"](../../\1", markdown)
+
+
 def index_page(pages: list) -> str:
-    "The home page: the quick start and the package's layout (nbs/index.ipynb), then every notebook."
+    "The home page: the user's guide (nbs/index.ipynb, as in the README), then every notebook on the reader's path."
     from nbconvert.filters.markdown import markdown2html
     settings = dict(re.findall(r"^(\w+)\s*=\s*(.*)$", (ROOT / "settings.ini").read_text(), re.M))
     code = lambda t: re.sub(r"`([^`]+)`", r"<code>\1</code>", html.escape(t))
-    items = "".join(f'<li><a href="{p["file"]}"><b>{code(p["title"])}</b></a> <small>({p["notebook"]}, {p["figures"]} figures)</small>'
-                    f'<br>{code(p["summary"])}</li>' for p in pages)
-    grid = '<p><img src="images/mnist5k_grid.png" alt="real digits from the embedded mnist5k test split" style="max-width:100%;width:420px"></p>' \
-        if (SITE / "images" / "mnist5k_grid.png").exists() else ""
+    item = lambda p: (f'<li><a href="{p["file"]}"><b>{code(p["title"])}</b></a> <small>({p["notebook"]}, {p["figures"]} figures)</small>'
+                      f'<br>{code(p["summary"])}</li>')
+    groups = "".join(f'<h3>{html.escape(g)}</h3><ul class="di-index">{"".join(item(p) for p in ps)}</ul>' for g, ps in grouped(pages))
     return (f'<!DOCTYPE html><html><head><meta charset="utf-8"><title>{settings.get("title", "docs")}</title><style>{CSS}</style></head>'
             f'<body>{nav(pages, "index.html")}<div class="di-main"><h1>{html.escape(settings.get("title", ""))}</h1>'
-            f'<p>{html.escape(settings.get("description", ""))}</p>{grid}{markdown2html(index_markdown())}'
-            f'<h2>The notebooks, in order</h2><ol class="di-index">{items}</ol>'
+            f'<p>{html.escape(settings.get("description", ""))}</p>{markdown2html(site_links(index_markdown()))}'
+            f'<h2>The notebooks</h2>{groups}'
             f'<h2><a href="api/deepinversion_nb.html">API reference</a></h2><p>Every public function and class of the '
             f'<code>deepinversion_nb</code> module, with signatures and docstrings.</p></div></body></html>')
 

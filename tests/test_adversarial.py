@@ -103,9 +103,9 @@ CASES = {  # name: (argv, text the one line must contain)
     "distill: zero steps": ((*DISTILL, "--steps", "0", "--out", "{d}/n.pt"), "whole number ≥ 1"),
     "distill: unknown student": (("distill", "--teacher", T, "--images", IMGS, "--student", "resnet9000", "--out", "{d}/n.pt"), "unknown architecture"),
     "distill: images file of random bytes": (("distill", "--teacher", T, "--images", "{d}/random.pt", "--student", "convnet_tiny", "--out", "{d}/n.pt"), "not a readable tensor file"),
-    "demo: output is a file": (("demo", "--preset", "tiny", "--out", "{d}/notes.txt"), "is a file"),
-    "demo: output holds other files": (("demo", "--preset", "tiny", "--out", "{d}/other"), "holds other files"),
-    "demo: unknown preset": (("demo", "--preset", "huge", "--out", "{d}/dm"), "invalid choice"),
+    "demo: output is a file": (("demo", "--scale", "tiny", "--out", "{d}/notes.txt"), "is a file"),
+    "demo: output holds other files": (("demo", "--scale", "tiny", "--out", "{d}/other"), "holds other files"),
+    "demo: unknown preset": (("demo", "--scale", "huge", "--out", "{d}/dm"), "invalid choice"),
 }
 
 

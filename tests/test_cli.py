@@ -71,7 +71,7 @@ def test_bad_input_never_overwrites(tmp_path, teacher_ckpt):
 def tiny_demo(teacher_ckpt, tmp_path_factory):
     "One uninterrupted demo on the tiny preset (seed 1), as a user runs it: its folder and printed report."
     out = tmp_path_factory.mktemp("demo") / "straight"
-    return out, cli_json("demo", "--preset", "tiny", "--out", out, "--seed", 1, "--device", "cpu")
+    return out, cli_json("demo", "--scale", "tiny", "--out", out, "--seed", 1, "--device", "cpu")
 
 
 def test_demo_tiny_writes_the_report(tiny_demo):
@@ -94,7 +94,7 @@ def test_demo_tiny_writes_the_report(tiny_demo):
 
 def test_interrupted_demo_resumes_to_the_same_report(tiny_demo, tmp_path):
     "The demo killed by SIGTERM after two finished rows, run again, reports exactly what the uninterrupted demo reports."
-    cmd = [str(BIN / "deepinversion"), "demo", "--preset", "tiny", "--seed", "1", "--device", "cpu", "--json", "--out", str(tmp_path)]
+    cmd = [str(BIN / "deepinversion"), "demo", "--scale", "tiny", "--seed", "1", "--device", "cpu", "--json", "--out", str(tmp_path)]
     p = subprocess.Popen(cmd, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True, env={**os.environ, "OMP_NUM_THREADS": "1"})
     t0 = time.time()
     while len(list((tmp_path / "students").glob("*.pt"))) < 2:
@@ -105,7 +105,7 @@ def test_interrupted_demo_resumes_to_the_same_report(tiny_demo, tmp_path):
     rows = json.loads((tmp_path / "report.json").read_text())["rows"]
     finished = p.returncode in (0, -signal.SIGTERM) and len(rows) == 5  # it ended before the signal landed
     assert p.returncode == 130 or finished, (p.returncode, err[-500:])
-    cli_json("demo", "--preset", "tiny", "--seed", 1, "--device", "cpu", "--out", tmp_path)  # resume
+    cli_json("demo", "--scale", "tiny", "--seed", 1, "--device", "cpu", "--out", tmp_path)  # resume
     strip = lambda r: {k: {f: v for f, v in row.items() if not f.endswith("seconds")} for k, row in r["rows"].items()}
     a, b = (json.loads((d / "report.json").read_text()) for d in (tmp_path, tiny_demo[0]))
     assert strip(a) == strip(b), (strip(a), strip(b))
@@ -119,9 +119,27 @@ def test_help_for_every_verb():
         r = cli_here(verb, "--help")
         assert r.returncode == 0 and "--json" in r.stdout, r.stdout
 
+def test_demo_first_line_says_how_long_and_the_old_flag_name_still_works(tmp_path):
+    "`demo` opens with how long it takes and how to run the paper-size version; `--preset`, the old name of --scale, still parses, with one line."
+    r = cli_here("demo", "--seeds", "1", "--out", tmp_path / "d")  # refused after the first line: nothing runs
+    first = r.stderr.splitlines()[0]
+    assert "--scale quick: about 3 minutes" in first and "--scale full is the paper-size run" in first, r.stderr
+    r = cli_here("demo", "--preset", "tiny", "--seeds", "1", "--out", tmp_path / "d")
+    assert r.stderr.splitlines()[0] == "deepinversion demo: --preset is now --scale (how big a run); the old name goes in the next release"
+    assert "--scale tiny: a few seconds" in r.stderr.splitlines()[1], r.stderr
+    assert "--preset" not in cli_here("demo", "--help").stdout  # hidden from --help
+
+
+def test_named_teacher_is_the_cached_default(teacher_ckpt, tmp_path):
+    "`--model mnist5k-convnet` / `--teacher mnist5k-convnet` read the default teacher, and it is an input the output may not replace."
+    assert cli_json("eval", "--model", "mnist5k-convnet", "--data", "mnist5k:test") == cli_json("eval", "--model", teacher_ckpt, "--data", "mnist5k:test") | {"model": "mnist5k-convnet"}
+    r = cli_here("prune", "--teacher", "mnist5k-convnet", "--ratio", "0.5", "--out", teacher_ckpt, "--overwrite")
+    assert r.returncode == 2 and "input" in r.stderr, r.stderr
+
+
 def test_demo_seeds_bad_input(tmp_path):
     for seeds, expect in [("0,x", "whole numbers separated by commas"), ("1", "two or more different seeds"), ("2,2", "two or more different seeds")]:
-        assert_one_line_error(cli_here("demo", "--preset", "tiny", "--seeds", seeds, "--out", tmp_path / "d"), expect)
+        assert_one_line_error(cli_here("demo", "--scale", "tiny", "--seeds", seeds, "--out", tmp_path / "d"), expect)
     assert not (tmp_path / "d").exists()  # refused before anything was written
 
 

@@ -65,7 +65,7 @@ def test_extend_bad_input(old_teacher, tmp_path):
 
 
 def test_demo_task_continual_writes_rows_that_eval_reads(tmp_path):
-    rep = cli_json("demo", "--task", "continual", "--preset", "tiny", "--out", tmp_path)
+    rep = cli_json("demo", "--task", "continual", "--scale", "tiny", "--out", tmp_path)
     saved = json.loads((tmp_path / "report.json").read_text())
     assert {k: saved[k] for k in ("task", "data", "preset", "seed", "old", "new")} == {"task": "continual", "data": "mnist5k", "preset": "tiny", "seed": 0,
                                                                                        "old": list("01234"), "new": list("56789")}
@@ -76,7 +76,7 @@ def test_demo_task_continual_writes_rows_that_eval_reads(tmp_path):
     for row, r in saved["rows"].items():
         assert {"accuracy", "old", "new", "images"} <= set(r)
         assert cli_json("eval", "--model", tmp_path / "models" / f"{row}.pt", "--data", "mnist5k:test")["accuracy"] == r["accuracy"]
-    assert_one_line_error(cli_here("demo", "--task", "continual", "--preset", "tiny", "--new", "4,5", "--out", tmp_path / "d"), "already one of")
+    assert_one_line_error(cli_here("demo", "--task", "continual", "--scale", "tiny", "--new", "4,5", "--out", tmp_path / "d"), "already one of")
 
 
 def test_verbs_score_a_class_subset_model_on_its_classes(old_teacher, tmp_path):

@@ -9,7 +9,7 @@ from deepinversion_nb.prune import count_params, prune
 
 def test_demo_task_prune_writes_rows_that_eval_reads(tmp_path):
     "report.json's schema; each row's model is on disk, smaller than the teacher, and 'eval' reproduces its accuracy."
-    rep = cli_json("demo", "--task", "prune", "--preset", "tiny", "--ratios", "0.5", "--out", tmp_path)
+    rep = cli_json("demo", "--task", "prune", "--scale", "tiny", "--ratios", "0.5", "--out", tmp_path)
     saved = json.loads((tmp_path / "report.json").read_text())
     assert {k: saved[k] for k in ("task", "data", "preset", "seed", "ratios")} == {"task": "prune", "data": "mnist5k", "preset": "tiny", "seed": 0, "ratios": [0.5]}
     assert list(saved["rows"]) == ["nofinetune-50", "real-50", "prior-50", "feature-50", "compete-50"] and rep["rows"] == saved["rows"]

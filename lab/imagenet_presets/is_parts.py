@@ -2,7 +2,7 @@
 the mean prediction and the mean entropy of the predictions (IS = exp(first − second)), the true class's mean
 probability, and the IS through each of `deepinversion metrics`' views.
 
-    OMP_NUM_THREADS=1 .venv/bin/python docs/imagenet_is_parts.py RUN_DIR [RUN_DIR …]   # folders written by `synth`
+    OMP_NUM_THREADS=1 .venv/bin/python lab/imagenet_presets/is_parts.py RUN_DIR [RUN_DIR …]   # folders written by `synth`
 """
 import sys, torch
 from deepinversion_nb.metrics import Verifier, read_image_set, logits_of, inception_score, VIEWS

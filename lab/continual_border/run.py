@@ -1,8 +1,8 @@
 """Can the old teacher dream the border it never learned? "Border dreams": DeepInversion started from real images
 of the *new* classes instead of noise, each pushed (BN statistics, priors, cross-entropy) to the old class the
 0–4 teacher sees in it — a 9 turned into the teacher's 4. Rows: the demo's `feature` images alone (reproduces the
-demo's row), border dreams alone, both. Run by hand: `.venv/bin/python docs/continual_border.py SEED PRESET`
-(one thread; `quick`: 3–4 minutes on one core). Writes docs/continual/border_<preset>_seed<SEED>.json.
+demo's row), border dreams alone, both. Run by hand: `.venv/bin/python lab/continual_border/run.py SEED PRESET`
+(one thread; `quick`: 3–4 minutes on one core). Writes lab/continual_border/<preset>_seed<SEED>.json.
 """
 import json, sys, time
 from pathlib import Path
@@ -41,5 +41,5 @@ if __name__ == "__main__":
         model = learn_new_classes(teacher, new_ds, x, None, p.kd.steps, p.kd.batch_size, kd=4.0, seed=run.seed_for("kd"), run=run)
         rows[name] = {**old_new_accuracy(model, test_all, old), "images": len(x), "kd_seconds": round(time.time() - t0)}
         print(name, rows[name], flush=True)
-    out = Path(__file__).parent / "continual" / f"border_{preset}_seed{seed}.json"
+    out = Path(__file__).parent / f"{preset}_seed{seed}.json"
     out.write_text(json.dumps({"preset": preset, "seed": seed, "rows": rows}, indent=1) + "\n")

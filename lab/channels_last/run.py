@@ -2,8 +2,8 @@
 (the recipe's loss terms and transforms) with the teacher's weights in the default NCHW layout and in channels_last
 (`teacher.to(memory_format=torch.channels_last)`: the images stay NCHW, the convolutions turn them channels_last),
 interleaved, medians over REPEATS rounds, one torch thread; and how far the images of the two layouts drift apart after
-STEPS steps from the same noise. Writes docs/bench/channels_last.json: `python docs/bench_channels_last.py [REPEATS] [STEPS]`.
-`python docs/bench_channels_last.py --end-to-end DIR`: `--preset imagenet-cpu` (8 images, the paper's classes, seed 0) in both
+STEPS steps from the same noise. Writes lab/channels_last/results.json: `python lab/channels_last/run.py [REPEATS] [STEPS]`.
+`python lab/channels_last/run.py --end-to-end DIR`: `--preset imagenet-cpu` (8 images, the paper's classes, seed 0) in both
 layouts, two processes side by side, one thread each, judged by lite1 and lite2; adds the result to the same file.
 """
 import copy, json, statistics, subprocess, sys, torch
@@ -71,7 +71,7 @@ def end_to_end(root):
 
 if __name__ == "__main__" and sys.argv[1:2] == ["--one"]: one_run(*sys.argv[2:4])
 elif __name__ == "__main__" and sys.argv[1:2] == ["--end-to-end"]:
-    out = Path(__file__).parent / "bench" / "channels_last.json"
+    out = Path(__file__).parent / "results.json"
     rec = json.loads(out.read_text())
     rec["imagenet-cpu, seed 0, two processes side by side"] = end_to_end(sys.argv[2]); print(rec["imagenet-cpu, seed 0, two processes side by side"])
     out.write_text(json.dumps(rec, indent=1) + "\n")
@@ -82,5 +82,5 @@ elif __name__ == "__main__":
     rows = []
     for c in CASES:
         rows.append(case(*c, repeats, steps, run)); print(json.dumps(rows[-1]), flush=True)
-    out = Path(__file__).parent / "bench" / "channels_last.json"
+    out = Path(__file__).parent / "results.json"
     out.write_text(json.dumps({"torch": torch.__version__, "threads": 1, "cases": rows}, indent=1) + "\n")

@@ -1,7 +1,7 @@
 """Where do the old classes go? For each row of a continual-learning demo folder, the confusion matrix of the
 extended model on the real test digits (rows: true class, columns: predicted class). Run by hand after
 `deepinversion demo --task continual --preset quick --seed 0 --out DIR`:
-`.venv/bin/python docs/continual_confusion.py DIR` writes docs/continual/confusion_seed0.json (read by notebook 16).
+`.venv/bin/python lab/continual_confusion/run.py DIR` writes lab/continual_confusion/seed0.json (read by notebook 16).
 """
 import json, sys
 from pathlib import Path
@@ -10,7 +10,7 @@ from deepinversion_nb.continual import CONTINUAL_ROWS
 from deepinversion_nb.data import get_data, normalize
 from deepinversion_nb.models import load_checkpoint
 
-OUT = Path(__file__).parent / "continual" / "confusion_seed0.json"
+OUT = Path(__file__).parent / "seed0.json"
 
 if __name__ == "__main__":
     demo = Path(sys.argv[1])

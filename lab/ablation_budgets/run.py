@@ -1,7 +1,7 @@
 """Where does competition (ADI) help? DeepInversion and ADI rows of the `quick` demo at image budgets of
 100, 300 and 1,000 per row, seeds 0–2 on mnist5k, and 100, 200, 300 and 1,000, seeds 0–4, on the 8×8 `digits` (run by hand:
-`.venv/bin/python docs/ablation_budgets.py [WORKERS] [DATA]`; mnist5k about 15 minutes with 2 workers on 2 cores,
-digits about 10 minutes with one). Writes docs/bench/ablation_budgets.json (mnist5k) or ablation_budgets_<DATA>.json.
+`.venv/bin/python lab/ablation_budgets/run.py [WORKERS] [DATA]`; mnist5k about 15 minutes with 2 workers on 2 cores,
+digits about 10 minutes with one). Writes lab/ablation_budgets/<DATA>.json.
 
 Each job is `run_demo` with the rows `feature` and `compete` and the `quick` preset's settings except the
 number of images, in a fresh folder, one torch thread.
@@ -11,7 +11,7 @@ from concurrent.futures import ProcessPoolExecutor
 from dataclasses import replace
 from pathlib import Path
 
-BENCH = Path(__file__).parent / "bench"
+BENCH = Path(__file__).parent
 BUDGETS = {"mnist5k": (100, 300, 1000), "digits": (100, 200, 300, 1000)}
 SEEDS = {"mnist5k": (0, 1, 2), "digits": (0, 1, 2, 3, 4)}
 

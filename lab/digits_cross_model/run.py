@@ -1,4 +1,4 @@
-"""Notebook 11's cross-model table on the digits over several seeds: `python docs/digits_cross_model.py OUT.json [SEED ...]`.
+"""Notebook 11's cross-model table on the digits over several seeds: `python lab/digits_cross_model/run.py OUT.json [SEED ...]`.
 
 Each seed makes 40 DeepDream and 40 DeepInversion images from the digits teacher (1,000 steps, the notebook's setting,
 with that seed), trains the three verifiers of other families (`mlp`, `convnet_small`, `convnet_tiny`; 8 epochs,

@@ -1,4 +1,4 @@
-"""One run's entry of docs/imagenet/cpu_runs.json, printed as JSON: `python docs/imagenet_cpu_entry.py DIR METRICS`.
+"""One run's entry of lab/imagenet_presets/cpu_runs.json, printed as JSON: `python lab/imagenet_presets/cpu_entry.py DIR METRICS`.
 
 DIR: a `deepinversion synth` folder of efficientnet_lite0 images; METRICS: what
 `deepinversion metrics --images DIR --verifier efficientnet_lite1 --verifier efficientnet_lite2 --json` printed for it.

@@ -1,8 +1,8 @@
 """Time `--preset imagenet-cpu` (efficientnet_lite0, 8 images, one batch) on this machine's cores in four ways, side by side,
-and write docs/bench/shared_batch.json: `python docs/bench_shared_batch.py OUT_DIR [REPEATS]` (`OUT_DIR --judge`: only judge
+and write lab/shared_batch/results.json: `python lab/shared_batch/run.py OUT_DIR [REPEATS]` (`OUT_DIR --judge`: only judge
 the first repeat's images again, with `deepinversion metrics` and efficientnet_lite1/lite2, into the same file).
 
-- one process, one torch thread (how docs/imagenet/cpu_runs.json was timed: two runs side by side);
+- one process, one torch thread (how lab/imagenet_presets/cpu_runs.json was timed: two runs side by side);
 - one process, torch's default threads (one per core);
 - torchrun, one process per core sharing the batch (notebook 08: the same batch of 8, its statistics pooled);
 - torchrun, one process per core with a batch of 8 / cores each (another method: BN matched over fewer images).
@@ -40,7 +40,7 @@ def run_once(env: dict, cmd: list, out: Path) -> dict:
     return {"wall_seconds": time.time() - t0, "seconds": m["seconds"], "bn_distance": m["bn_distance"], "teacher_accuracy": m["teacher_accuracy"]}
 
 
-JSON = Path(__file__).parent / "bench" / "shared_batch.json"
+JSON = Path(__file__).parent / "results.json"
 
 
 def judge(out: Path):

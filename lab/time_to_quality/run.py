@@ -1,17 +1,17 @@
 """Student accuracy against CPU seconds for single- and multi-resolution DeepInversion on the digits
-(run by hand: `.venv/bin/python docs/time_to_quality.py [WORKERS]`; about 10 minutes with 2 workers).
+(run by hand: `.venv/bin/python lab/time_to_quality/run.py [WORKERS]`; about 10 minutes with 2 workers).
 
 For each step budget and seed: 200 DeepInversion images of the default mnist5k teacher (batch 100), one
 full-resolution phase (`single`) or ¾ of the steps at half resolution then ¼ at full (`multires`), a
 `convnet_narrow` student distilled for 600 steps of batch 64 (the `quick` demo's KD), evaluated on the
 1,000 real test digits. CPU seconds: the process's CPU time for synthesis + distillation + evaluation,
-one torch thread per run. Writes docs/bench/time_to_quality.json.
+one torch thread per run. Writes lab/time_to_quality/results.json.
 """
 import json, sys, tempfile, time
 from concurrent.futures import ProcessPoolExecutor
 from pathlib import Path
 
-OUT = Path(__file__).parent / "bench" / "time_to_quality.json"
+OUT = Path(__file__).parent / "results.json"
 BUDGETS, SEEDS = (50, 100, 200, 400), (0, 1)
 
 

@@ -1,14 +1,14 @@
 """Judge full-size ImageNet runs of efficientnet_lite0 and draw them (run by hand on any machine, CPU is fine):
 
-    .venv/bin/python docs/imagenet_full_report.py gpu RUNS_DIR [FIGURE]  # the GPU sessions' runs (docs/imagenet_gpu*.sh) → gpu_run.json
+    .venv/bin/python lab/imagenet_presets/full_report.py gpu RUNS_DIR [FIGURE]  # the GPU sessions' runs (lab/imagenet_presets/gpu*.sh) → gpu_run.json
                                                                          # (added to the runs already there), FIGURE.png (default imagenet_gpu)
-    .venv/bin/python docs/imagenet_full_report.py cpu RUNS_DIR [FIGURE [RUN,RUN…]]  # the CPU runs of CPU_RUNS below → cpu_full.json
+    .venv/bin/python lab/imagenet_presets/full_report.py cpu RUNS_DIR [FIGURE [RUN,RUN…]]  # the CPU runs of CPU_RUNS below → cpu_full.json
                                 # (added to the runs already there), FIGURE.png (default imagenet_cpu_full) with those runs as rows
 
 RUNS_DIR/<run>/ is a `deepinversion synth` folder (images.pt, images/<class>/*.png, metrics.json, parts/config.json; for
 the GPU runs the unpacked OUT/<run>.tar). Each run is judged by `deepinversion metrics` with efficientnet_lite1 and
 efficientnet_lite2 (each image resized, antialiased, to the verifier's native size; plus the mean over
-resize/crop/flip/blur views). Writes docs/imagenet/<name>.json and docs/images/<figure>.png.
+resize/crop/flip/blur views). Writes lab/imagenet_presets/<name>.json and docs/images/<figure>.png.
 """
 import json, subprocess, sys
 from pathlib import Path
@@ -16,7 +16,8 @@ import numpy as np, torch
 from PIL import Image
 from matplotlib.figure import Figure
 
-DOCS = Path(__file__).parent
+HERE = Path(__file__).parent
+IMAGES = Path(__file__).parents[2] / "docs" / "images"
 T16 = "985,980,749,933,294,874,130,309,1,9,22,88,145,207,288,323"  # the paper's six classes first; 16 classes × 2 images = --n 32
 # every run here was made before session 20 changed imagenet-cpu: its zoom/turn then (±10 %, ±10°) are spelled out, and so is its
 # BN weight then (0.004) in the DeepInversion runs that set none of their own
@@ -165,16 +166,15 @@ if __name__ == "__main__":
         if r in report["runs"]: report["runs"][r]["wall_seconds"] = sec
     if kind == "cpu": report.update(commands={r: CPU_RUNS[r][1] for r in labels}, real_photos_bn_distance=real_photos_bn())
     name, fig = ("gpu_run", "imagenet_gpu") if kind == "gpu" else ("cpu_full", "imagenet_cpu_full")
-    (DOCS / "imagenet").mkdir(exist_ok=True)
-    old = DOCS / "imagenet" / f"{name}.json"
+    old = HERE / f"{name}.json"
     if old.exists():  # the earlier sessions' runs stay (their images are not kept in the repo)
         old = json.loads(old.read_text())
         for key in ("runs", "commands"):
             if key in report: report[key] = {**old[key], **report[key]}
         report["classes"] = old["classes"]
-    (DOCS / "imagenet" / f"{name}.json").write_text(json.dumps(report, indent=1) + "\n")
+    (HERE / f"{name}.json").write_text(json.dumps(report, indent=1) + "\n")
     fig = sys.argv[3] if len(sys.argv) > 3 else fig
     rows = {"dd": "DeepDream", "di": "DeepInversion"} if kind == "cpu" and {"dd", "di"} <= set(labels) else labels
     if len(sys.argv) > 4: rows = {r: labels[r] for r in sys.argv[4].split(",")}  # the runs the figure shows, top to bottom
-    figure(root, rows, DOCS / "images" / f"{fig}.png")
+    figure(root, rows, IMAGES / f"{fig}.png")
     print(json.dumps({r: [v["top1"] for v in x["verifiers"].values()] for r, x in report["runs"].items()}))

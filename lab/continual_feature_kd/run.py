@@ -1,9 +1,9 @@
 """Does keeping the features help, or a stronger hold on the old outputs? The continual demo's rows (0–4 → 0–9, real 5–9
 only; `feature`: DeepInversion images of the 0–4 teacher, `oracle_distilled`: the real 0–4 training images) trained with
 `feature_kd=W` — the loss also pulls the features the classifier reads towards the old model's — and KD weight KD.
-Run by hand: `.venv/bin/python docs/continual_feature_kd.py PRESET SEED W [KD [ROWS]]` (one thread; KD: 4, the demo's,
+Run by hand: `.venv/bin/python lab/continual_feature_kd/run.py PRESET SEED W [KD [ROWS]]` (one thread; KD: 4, the demo's,
 unless given; ROWS: some of lwf,feature,oracle_distilled, comma-separated, lwf,feature unless given; `full`: about 5 to
-10 minutes a row on one core). Appends its rows to docs/continual/feature_kd.json.
+10 minutes a row on one core). Appends its rows to lab/continual_feature_kd/results.json.
 """
 import fcntl, json, sys, tempfile, time
 from pathlib import Path
@@ -13,7 +13,7 @@ from deepinversion_nb.data import get_data
 from deepinversion_nb.experiments import DEMO_PRESETS
 from deepinversion_nb.train import Run
 
-OUT = Path(__file__).parent / "continual" / "feature_kd.json"
+OUT = Path(__file__).parent / "results.json"
 
 if __name__ == "__main__":
     preset, seed, w = sys.argv[1], int(sys.argv[2]), float(sys.argv[3])

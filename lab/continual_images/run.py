@@ -1,7 +1,7 @@
 """Do more dreamed images keep more of the old classes? The `feature` row of the continual-learning demo
 (DeepInversion images of the 0–4 teacher, then 0–4 → 0–9 with real 5–9 only) with N images instead of the
-preset's. Run by hand: `.venv/bin/python docs/continual_images.py N SEED PRESET` (one thread; `full`, N = 2,000:
-about 20 minutes on one core). Appends its result to docs/continual/images.json.
+preset's. Run by hand: `.venv/bin/python lab/continual_images/run.py N SEED PRESET` (one thread; `full`, N = 2,000:
+about 20 minutes on one core). Appends its result to lab/continual_images/results.json.
 """
 import json, sys, time
 from pathlib import Path
@@ -13,7 +13,7 @@ from deepinversion_nb.store import read_images
 from deepinversion_nb.synth import synthesize
 from deepinversion_nb.train import Run
 
-OUT = Path(__file__).parent / "continual" / "images.json"
+OUT = Path(__file__).parent / "results.json"
 
 if __name__ == "__main__":
     n, seed, preset = int(sys.argv[1]), int(sys.argv[2]), sys.argv[3]

@@ -1,9 +1,9 @@
 #!/usr/bin/env bash
-# The second GPU session's runs (numbers in docs/imagenet/gpu_run.json, README, notebook 18): the imagenet-cpu preset's
+# The second GPU session's runs (numbers in lab/imagenet_presets/gpu_run.json, README, notebook 18): the imagenet-cpu preset's
 # weights, first BN ×100 and zoom/turn on the full 3,000-step schedule (2,000 steps at 112 px + 1,000 at 224 px) in batches
 # of 8 (notebook 18: batches of 8 beat one of 32 on the CPU), 32 classes × 2 images, DeepInversion and DeepDream with the
 # same budget. The batches of one run share the GPU as COUNT/BATCH torchrun ranks: one after another, 3,000 steps at
-# docs/bench/gpu.json's ~33 ms per step would take ~100 s a batch; 8 ranks side by side made 64 images in 307 s. The CUDA
+# lab/step_cost/gpu.json's ~33 ms per step would take ~100 s a batch; 8 ranks side by side made 64 images in 307 s. The CUDA
 # tests run beside them.
 # ROUND=2 COUNT=32 TARGETS=<the first 16>: the CPU's best settings — since session 12 the `imagenet` preset's
 # (BN weight 0.001, zoom 0.3, turn 20°; notebook 18) — on the full schedule, DeepDream with the same zoom/turn beside it, and
@@ -16,9 +16,9 @@
 # 437 s on an H200; BNS=0.00003: a second call, 8 ranks.
 # ROUND=3 COUNT=32: zoom 0.4 / turn 25° on the full schedule, seeds 1 and 2 of the other 16 classes and seed 1 of the first 16 (12 ranks,
 # 338 s on an H200 with the CUDA tests beside); ROUND=4 NOTEST=1: DeepDream beside those three and DeepInversion on 16 random classes.
-# usage: bash docs/imagenet_gpu_b8.sh OUT [SECONDS]   (needs the imagenet extra and a CUDA GPU; SECONDS: the time budget)
+# usage: bash lab/imagenet_presets/gpu_b8.sh OUT [SECONDS]   (needs the imagenet extra and a CUDA GPU; SECONDS: the time budget)
 # Each run's images and metrics are packed as OUT/<run>.tar; judge them on any machine with
-#   python docs/imagenet_full_report.py gpu DIR   or   deepinversion metrics --images DIR/<run>/images --verifier efficientnet_lite1 --verifier efficientnet_lite2 --json
+#   python lab/imagenet_presets/full_report.py gpu DIR   or   deepinversion metrics --images DIR/<run>/images --verifier efficientnet_lite1 --verifier efficientnet_lite2 --json
 set -u
 OUT=${1:?usage: imagenet_gpu_b8.sh OUT [SECONDS]}; BUDGET=${2:-520}; DEV=${DEV:-cuda}; ITERS=${ITERS:-}; COUNT=${COUNT:-64}
 WORK=$(mktemp -d); T0=$(date +%s); mkdir -p "$OUT"; export OMP_NUM_THREADS=1

@@ -1,13 +1,13 @@
 #!/usr/bin/env bash
-# The GPU session's runs, as made on a lent NVIDIA GPU (numbers in docs/bench/gpu*.json, docs/imagenet/, README):
+# The GPU session's runs, as made on a lent NVIDIA GPU (numbers in lab/step_cost/gpu*.json, lab/imagenet_presets/, README):
 #   1. the full-size ImageNet run: efficientnet_lite0, --preset official (2,000 steps at 112 px + 1,000 at 224 px),
 #      32 classes × 2 images in one batch of 64, DeepInversion and DeepDream with the same budget;
 #   2. the CUDA tests (pytest -m cuda) and the step benchmark on the GPU (float32 and bf16);
 #   3. one-at-a-time changes of the preset (BN weight ×0.3 and ×3, learning rate 0.1, 2,000 steps all at 224 px), same batch, while time is left;
-#   4. not run here: the imagenet-cpu preset on the full schedule in batches of 8 was made by docs/imagenet_gpu_b8.sh (one torchrun
+#   4. not run here: the imagenet-cpu preset on the full schedule in batches of 8 was made by lab/imagenet_presets/gpu_b8.sh (one torchrun
 #      rank per batch; one after another, 3,000 steps at the benchmark's ~33 ms per step would take ~100 s a batch); its weights in one batch of 64 (SKIP="di dd di_bn003 di_bn03
 #      di_lr01 di_2k di_cpu_b8 dd_cpu_b8") are left for a later session.
-# usage: bash docs/imagenet_gpu.sh OUT [SECONDS]   (needs the imagenet extra and a CUDA GPU; SECONDS: the time budget)
+# usage: bash lab/imagenet_presets/gpu.sh OUT [SECONDS]   (needs the imagenet extra and a CUDA GPU; SECONDS: the time budget)
 # Each run's images and metrics are packed as OUT/<run>.tar; judge them on any machine with
 #   deepinversion metrics --images DIR --verifier efficientnet_lite1 --verifier efficientnet_lite2 --json
 set -u
