@@ -5,8 +5,8 @@
    teacher's panel, picks the class "volcano" and the half resolution by name and runs it.
 2. The built documentation site (`make docs`) renders every page with all its images.
 
-Screenshots are kept under test-artifacts/. These tests fail (never skip) when they cannot run:
-`make test` installs what they need.
+Screenshots are kept under test-artifacts/. Without Chromium (a laptop, macOS, a container without root) they are
+skipped with one line saying how to enable them; with DEEPINVERSION_BROWSER=1 (CI sets it) a missing Chromium fails.
 """
 import functools, http.server, io, json, os, re, secrets, shutil, socket, subprocess, threading, time, urllib.request
 from pathlib import Path
@@ -25,7 +25,10 @@ SITE = ROOT / "docs" / "site"
 def browser():
     try: from playwright.sync_api import sync_playwright
     except ImportError: pytest.fail("the playwright package is missing: run `make test`, which installs the dev extra")
-    if not os.access(CHROMIUM, os.X_OK): pytest.fail(f"{CHROMIUM} is missing: run `make test` (it installs Debian's chromium) or `apt-get install chromium`")
+    if not os.access(CHROMIUM, os.X_OK):
+        why = f"{CHROMIUM} is missing: `sudo make browser` (Debian's chromium) enables the browser tests"
+        if os.environ.get("DEEPINVERSION_BROWSER") == "1": pytest.fail(why)
+        pytest.skip(why)
     ART.mkdir(exist_ok=True)
     with sync_playwright() as p:
         b = p.chromium.launch(executable_path=CHROMIUM, args=ARGS, headless=True)
