@@ -16,8 +16,11 @@ from .synth import Recipe, build_objective, build_transforms
 __all__ = ['AUTO_RATIOS', 'gradient_norms', 'preset_ratios', 'auto_weights']
 
 # %% ../nbs/17_auto.ipynb
-def gradient_norms(teacher: nn.Module, r: Recipe, n: int = 8, seed: int = 0, student_arch: str = "convnet_small") -> dict:
-    "Each of recipe `r`'s terms' gradient norm (weight 1) on `n` starting images: the run's noise at its first phase's resolution, through its transforms."
+def gradient_norms(
+    teacher: nn.Module, r: Recipe, n: int = 8, seed: int = 0, student_arch: str = "convnet_small"
+) -> dict:
+    """Each of recipe `r`'s terms' gradient norm (weight 1) on `n` starting images: the run's noise at its first
+    phase's resolution, through its transforms."""
     dev, card = next(teacher.parameters()).device, teacher.card
     g = torch.Generator().manual_seed(seed)
     x = torch.randn(n, card.channels, *card.size, generator=g).to(dev)
@@ -26,10 +29,12 @@ def gradient_norms(teacher: nn.Module, r: Recipe, n: int = 8, seed: int = 0, stu
     y = torch.as_tensor(make_targets(n, card.num_classes, "balanced"), device=dev)
     ph = r.phases[0]
     inputs = x if ph.scale == 1 else F.interpolate(x, scale_factor=ph.scale, mode="area")
-    for t in build_transforms(r): inputs = t(inputs, g, ph.scale)
+    for t in build_transforms(r):
+        inputs = t(inputs, g, ph.scale)
     student = None
     if "compete" in r.weights:
-        with seeded(seed): student = build_model(student_arch, card.meta).to(dev)
+        with seeded(seed):
+            student = build_model(student_arch, card.meta).to(dev)
     obj = build_objective(replace(r, weights={k: 1.0 for k in r.weights}), student)
     with obj.attach(teacher.eval()):
         s = Step(x, inputs, teacher(inputs), y, teacher, 0, 1)
@@ -44,17 +49,40 @@ def preset_ratios(teacher: nn.Module, r: Recipe, **kw) -> dict:
 # %% ../nbs/17_auto.ipynb
 AUTO_RATIOS = {"tv_l2": 1e-3, "tv_l1": 0.0, "l2": 1e-4, "bn": 0.4}  # not the competition: see above
 
-def auto_weights(teacher: nn.Module, r: Recipe, keep: dict | None = None, ratios: dict = AUTO_RATIOS, n: int = 8, seed: int = 0,
-                 student_arch: str = "convnet_small") -> Recipe:
-    "Recipe `r` with each term's gradient on the starting images set to `ratios[t]` × the cross-entropy's; weights in `keep` stay."
+
+def auto_weights(
+    teacher: nn.Module,
+    r: Recipe,
+    keep: dict | None = None,
+    ratios: dict = AUTO_RATIOS,
+    n: int = 8,
+    seed: int = 0,
+    student_arch: str = "convnet_small",
+) -> Recipe:
+    """Recipe `r` with each term's gradient on the starting images set to `ratios[t]` × the cross-entropy's; weights
+    in `keep` stay."""
     keep, g = keep or {}, gradient_norms(teacher, r, n, seed, student_arch)
-    if not g["ce"] > 0: raise InputError("the cross-entropy has no gradient on the starting images, so --preset auto has nothing to scale by; choose --preset digits, official or imagenet")
+    if not g["ce"] > 0:
+        raise InputError(
+            "the cross-entropy has no gradient on the starting images, so --preset auto has nothing to scale by; choose"
+            " --preset digits, official or imagenet"
+        )
+
     def weight(t):
-        if t in keep: return keep[t]
-        if t == "ce": return 1.0
-        if t not in ratios: return r.weights[t]
+        if t in keep:
+            return keep[t]
+        if t == "ce":
+            return 1.0
+        if t not in ratios:
+            return r.weights[t]
         return float(f"{ratios[t] * g['ce'] / g[t]:.3g}") if g[t] > 0 else 0.0
+
     w = {t: weight(t) for t in r.weights}
-    probe = {"rule": "weight × gradient norm = ratio × the cross-entropy's, on the starting images", "n": n, "seed": seed,
-             "gradient_norms": g, "ratios": {t: w[t] * g[t] / g["ce"] for t in w}}
+    probe = {
+        "rule": "weight × gradient norm = ratio × the cross-entropy's, on the starting images",
+        "n": n,
+        "seed": seed,
+        "gradient_norms": g,
+        "ratios": {t: w[t] * g[t] / g["ce"] for t in w},
+    }
     return replace(r, weights=w, probe=probe)

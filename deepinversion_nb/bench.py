@@ -22,17 +22,23 @@ __all__ = ['Case', 'default_cases', 'bench_teacher', 'bare_steps', 'ours_steps',
 @dataclass
 class Case:
     "One benchmark configuration."
-    model: str               # mnist5k / digits (the default teacher's architecture), a zoo name, a Lite or torchvision name
+
+    model: str  # mnist5k / digits (the default teacher's architecture), a zoo name, a Lite or torchvision name
     batch: int
     resolution: int
     device: str = "cpu"
-    dtype: str = "float32"   # or bf16: autocast for ours and the bare pass (the reference stays float32, as the official code)
+    dtype: str = (
+        "float32"  # or bf16: autocast for ours and the bare pass (the reference stays float32, as the official code)
+    )
+
 
 def default_cases(device: str = "cpu", dtype: str = "float32") -> list[Case]:
     "The default cases: three CPU teachers, plus ResNet-50 at 224 on a GPU."
     cases = [Case("mnist5k", 100, 28), Case("cifar_resnet34", 16, 32), Case("efficientnet_lite0", 8, 224)]
-    if torch.device(device).type == "cuda": cases.append(Case("resnet50", 128, 224))
+    if torch.device(device).type == "cuda":
+        cases.append(Case("resnet50", 128, 224))
     return [replace(c, device=device, dtype=dtype) for c in cases]
+
 
 def bench_teacher(model: str, resolution: int) -> nn.Module:
     "The case's teacher in eval mode (untrained weights except EfficientNet-Lite's real ones)."
@@ -40,46 +46,74 @@ def bench_teacher(model: str, resolution: int) -> nn.Module:
         meta = get_data(f"{model}:test").meta
         return build_model(TEACHERS[model]["arch"], replace(meta, size=(resolution, resolution))).eval()
     if model in ZOO:
-        meta = DataMeta(f"bench:{model}", [str(i) for i in range(10)], 3, (resolution, resolution), (0.5,) * 3, (0.5,) * 3)
+        meta = DataMeta(
+            f"bench:{model}", [str(i) for i in range(10)], 3, (resolution, resolution), (0.5,) * 3, (0.5,) * 3
+        )
         return build_model(model, meta).eval()
-    if model in IMAGENET_LITE or model in torchvision_archs(): return load_teacher(model, size=resolution)
-    raise InputError(f"unknown benchmark model {model!r}; use {', '.join(TEACHERS)}, a zoo name ({', '.join(ZOO)}), {', '.join(IMAGENET_LITE)} or a torchvision classifier name")
+    if model in IMAGENET_LITE or model in torchvision_archs():
+        return load_teacher(model, size=resolution)
+    raise InputError(
+        f"unknown benchmark model {model!r}; use {', '.join(TEACHERS)}, a zoo name ({', '.join(ZOO)}),"
+        f" {', '.join(IMAGENET_LITE)} or a torchvision classifier name"
+    )
 
 # %% ../nbs/14_bench.ipynb
 def _now(device: torch.device) -> float:
-    if device.type == "cuda": torch.cuda.synchronize(device)
+    if device.type == "cuda":
+        torch.cuda.synchronize(device)
     return time.perf_counter()
+
 
 def bare_steps(teacher: nn.Module, targets: torch.Tensor, k: int, run: Run, seed: int = 0) -> list[float]:
     "`k` teacher forward + backward passes with respect to the input (cross-entropy only), each timed."
     c, dev = teacher.card, run.device
-    x = torch.randn(len(targets), c.channels, *c.size, generator=torch.Generator().manual_seed(seed)).to(dev).requires_grad_()
+    x = (
+        torch.randn(len(targets), c.channels, *c.size, generator=torch.Generator().manual_seed(seed))
+        .to(dev)
+        .requires_grad_()
+    )
     y, times = targets.to(dev), []
     for _ in range(k):
         t0 = _now(dev)
-        with run.autocast(): loss = F.cross_entropy(teacher(x).float(), y)
+        with run.autocast():
+            loss = F.cross_entropy(teacher(x).float(), y)
         x.grad = None
         loss.backward()
         times.append(_now(dev) - t0)
     return times
 
+
 def ours_steps(teacher: nn.Module, r: Recipe, targets: torch.Tensor, k: int, run: Run, seed: int = 0) -> list[float]:
     "`k` steps of `invert` with recipe `r`, timed between consecutive step callbacks of one run."
     stamps = []
-    invert(teacher, build_objective(r), targets, (Phase(k + 1),), r.lr, build_transforms(r),
-           [lambda p: stamps.append(_now(run.device))], seed=seed, run=run)
+    invert(
+        teacher,
+        build_objective(r),
+        targets,
+        (Phase(k + 1),),
+        r.lr,
+        build_transforms(r),
+        [lambda p: stamps.append(_now(run.device))],
+        seed=seed,
+        run=run,
+    )
     return [b - a for a, b in zip(stamps, stamps[1:])]
 
 # %% ../nbs/14_bench.ipynb
 class _ReferenceBNHook:
-    "The official code's feature hook: mean over (0, 2, 3); variance of the permuted, copied, reshaped input; two norms."
-    def __init__(self, module: nn.Module): self.handle = module.register_forward_hook(self.hook)
+    """The official code's feature hook: mean over (0, 2, 3); variance of the permuted, copied, reshaped input; two
+    norms."""
+
+    def __init__(self, module: nn.Module):
+        self.handle = module.register_forward_hook(self.hook)
+
     def hook(self, module, inputs, output):
         x = inputs[0]
         c = x.shape[1]
         mean = x.mean([0, 2, 3])
         var = x.permute(1, 0, 2, 3).contiguous().view([c, -1]).var(1, unbiased=False)
         self.r_feature = torch.norm(module.running_var.data - var, 2) + torch.norm(module.running_mean.data - mean, 2)
+
 
 def _reference_priors(x: torch.Tensor) -> tuple[torch.Tensor, torch.Tensor]:
     "TV as the official code computes it: four difference tensors, then both their L1 and their L2 norms."
@@ -88,8 +122,11 @@ def _reference_priors(x: torch.Tensor) -> tuple[torch.Tensor, torch.Tensor]:
     d3 = x[:, :, 1:, :-1] - x[:, :, :-1, 1:]
     d4 = x[:, :, :-1, :-1] - x[:, :, 1:, 1:]
     l2 = torch.norm(d1) + torch.norm(d2) + torch.norm(d3) + torch.norm(d4)
-    l1 = ((d1.abs() / 255.0).mean() + (d2.abs() / 255.0).mean() + (d3.abs() / 255.0).mean() + (d4.abs() / 255.0).mean()) * 255.0
+    l1 = (
+        (d1.abs() / 255.0).mean() + (d2.abs() / 255.0).mean() + (d3.abs() / 255.0).mean() + (d4.abs() / 255.0).mean()
+    ) * 255.0
     return l1, l2
+
 
 def _reference_loss(teacher, hooks, xj, y, r: Recipe) -> torch.Tensor:
     "The official objective on the jittered batch `xj` with the recipe's weights."
@@ -99,79 +136,134 @@ def _reference_loss(teacher, hooks, xj, y, r: Recipe) -> torch.Tensor:
     scale = [r.first_bn_multiplier] + [1.0] * (len(hooks) - 1)
     feature = sum(h.r_feature * s for h, s in zip(hooks, scale))
     l2 = torch.norm(xj.view(len(xj), -1), dim=1).mean()
-    return (w.get("ce", 1.0) * F.cross_entropy(logits, y) + w.get("tv_l2", 0) * tv_l2 + w.get("tv_l1", 0) * tv_l1
-            + w.get("bn", 0) * feature + w.get("l2", 0) * l2)
+    return (
+        w.get("ce", 1.0) * F.cross_entropy(logits, y)
+        + w.get("tv_l2", 0) * tv_l2
+        + w.get("tv_l1", 0) * tv_l1
+        + w.get("bn", 0) * feature
+        + w.get("l2", 0) * l2
+    )
 
-def reference_steps(teacher: nn.Module, r: Recipe, targets: torch.Tensor, k: int, run: Run, seed: int = 0) -> list[float]:
+
+def reference_steps(
+    teacher: nn.Module, r: Recipe, targets: torch.Tensor, k: int, run: Run, seed: int = 0
+) -> list[float]:
     "`k` steps written as the official code writes them (float32, weights trainable, per-step `.item()`), each timed."
     c, dev, rng = teacher.card, run.device, random.Random(seed)
-    for p in teacher.parameters(): p.requires_grad_(True)  # the official script never freezes its teacher
+    for p in teacher.parameters():
+        p.requires_grad_(True)  # the official script never freezes its teacher
     hooks = [_ReferenceBNHook(m) for m in teacher.modules() if isinstance(m, nn.BatchNorm2d)]
-    x = torch.randn(len(targets), c.channels, *c.size, generator=torch.Generator().manual_seed(seed)).to(dev).requires_grad_()
+    x = (
+        torch.randn(len(targets), c.channels, *c.size, generator=torch.Generator().manual_seed(seed))
+        .to(dev)
+        .requires_grad_()
+    )
     y, lim = targets.to(dev), r.jitter
     opt = torch.optim.Adam([x], lr=r.lr, betas=(0.5, 0.9), eps=1e-8)
     best_cost, times = 1e4, []
     try:
         for it in range(k):
             t0 = _now(dev)
-            for g in opt.param_groups: g["lr"] = lr_at(it, k, r.lr)
+            for g in opt.param_groups:
+                g["lr"] = lr_at(it, k, r.lr)
             xj = torch.roll(x, shifts=(rng.randint(-lim, lim), rng.randint(-lim, lim)), dims=(2, 3))
-            if r.flip and rng.random() > 0.5: xj = torch.flip(xj, dims=(3,))
-            opt.zero_grad(); teacher.zero_grad()
+            if r.flip and rng.random() > 0.5:
+                xj = torch.flip(xj, dims=(3,))
+            opt.zero_grad()
+            teacher.zero_grad()
             loss = _reference_loss(teacher, hooks, xj, y, r)
             loss.backward()
             opt.step()
             for ch in range(c.channels):  # clip colour by colour
                 m, s = c.mean[ch], c.std[ch]
                 x.data[:, ch] = torch.clamp(x.data[:, ch], -m / s, (1 - m) / s)
-            if best_cost > loss.item(): best, best_cost = x.data.clone(), loss.item()  # kept only to time it, as the official loop does
+            if best_cost > loss.item():
+                best, best_cost = x.data.clone(), loss.item()  # kept only to time it, as the official loop does
             times.append(_now(dev) - t0)
     finally:
-        for h in hooks: h.handle.remove()
-        for p in teacher.parameters(): p.requires_grad_(False)
+        for h in hooks:
+            h.handle.remove()
+        for p in teacher.parameters():
+            p.requires_grad_(False)
     return times
 
 # %% ../nbs/14_bench.ipynb
 def _peak_mb(device: torch.device) -> float:
-    if device.type == "cuda": return torch.cuda.max_memory_allocated(device) / 2**20
+    if device.type == "cuda":
+        return torch.cuda.max_memory_allocated(device) / 2**20
     return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024  # KiB on Linux
+
 
 def bench_case(case: Case, steps: int = 10, repeats: int = 3, warmup: int = 2) -> dict:
     "Median seconds per step of the bare pass, ours and the reference for `case`, and the ratios."
-    if steps < 1 or repeats < 1 or warmup < 0: raise InputError(f"steps and repeats must be ≥ 1 and warmup ≥ 0, got {steps}, {repeats}, {warmup}")
+    if steps < 1 or repeats < 1 or warmup < 0:
+        raise InputError(f"steps and repeats must be ≥ 1 and warmup ≥ 0, got {steps}, {repeats}, {warmup}")
     run = Run.make(case.device, None if case.dtype == "float32" else case.dtype)
     teacher = bench_teacher(case.model, case.resolution).to(run.device)
-    for p in teacher.parameters(): p.requires_grad_(False)
-    r = recipe("deepinversion", default_preset(teacher.card, tuned=False))  # the settings the reference mirrors: no zoom/turn
+    for p in teacher.parameters():
+        p.requires_grad_(False)
+    r = recipe(
+        "deepinversion", default_preset(teacher.card, tuned=False)
+    )  # the settings the reference mirrors: no zoom/turn
     y = make_targets(case.batch, teacher.card.num_classes)
     ref_run = replace(run, amp=None)  # the reference is float32, as the official code's fp32 path
-    timers = {"t_bare": lambda k: bare_steps(teacher, y, k, run), "t_di": lambda k: ours_steps(teacher, r, y, k, run),
-              "t_ref": lambda k: reference_steps(teacher, r, y, k, ref_run)}
-    for f in timers.values(): f(warmup + 1)
-    if run.device.type == "cuda": torch.cuda.reset_peak_memory_stats(run.device)
+    timers = {
+        "t_bare": lambda k: bare_steps(teacher, y, k, run),
+        "t_di": lambda k: ours_steps(teacher, r, y, k, run),
+        "t_ref": lambda k: reference_steps(teacher, r, y, k, ref_run),
+    }
+    for f in timers.values():
+        f(warmup + 1)
+    if run.device.type == "cuda":
+        torch.cuda.reset_peak_memory_stats(run.device)
     times = {k: [] for k in timers}
     for i in range(repeats):
         for name in (list(timers) if i % 2 == 0 else list(reversed(timers))):
             times[name] += timers[name](steps + warmup)[warmup:]
     t = {k: statistics.median(v) for k, v in times.items()}
-    return {**asdict(case), "threads": torch.get_num_threads(), **{f"{k}_ms": round(1e3 * v, 3) for k, v in t.items()},
-            "overhead": round(t["t_di"] / t["t_bare"], 3), "speedup_vs_reference": round(t["t_ref"] / t["t_di"], 3),
-            "images_per_s": round(case.batch / t["t_di"], 2), "peak_mem_mb": round(_peak_mb(run.device), 1)}
+    return {
+        **asdict(case),
+        "threads": torch.get_num_threads(),
+        **{f"{k}_ms": round(1e3 * v, 3) for k, v in t.items()},
+        "overhead": round(t["t_di"] / t["t_bare"], 3),
+        "speedup_vs_reference": round(t["t_ref"] / t["t_di"], 3),
+        "images_per_s": round(case.batch / t["t_di"], 2),
+        "peak_mem_mb": round(_peak_mb(run.device), 1),
+    }
 
 # %% ../nbs/14_bench.ipynb
 def machine() -> dict:
     "What the figures were measured on."
-    cpu = next((l.split(":", 1)[1].strip() for l in open("/proc/cpuinfo") if l.startswith("model name")), platform.processor()) if os.path.exists("/proc/cpuinfo") else platform.processor()
+    cpu = (
+        next(
+            (l.split(":", 1)[1].strip() for l in open("/proc/cpuinfo") if l.startswith("model name")),
+            platform.processor(),
+        )
+        if os.path.exists("/proc/cpuinfo")
+        else platform.processor()
+    )
     gpu = torch.cuda.get_device_name() if torch.cuda.is_available() else None
-    return {"cpu": cpu, "cores": os.cpu_count(), "torch_threads": torch.get_num_threads(), "gpu": gpu,
-            "torch": torch.__version__, "python": platform.python_version()}
+    return {
+        "cpu": cpu,
+        "cores": os.cpu_count(),
+        "torch_threads": torch.get_num_threads(),
+        "gpu": gpu,
+        "torch": torch.__version__,
+        "python": platform.python_version(),
+    }
+
 
 def bench(cases: list[Case] | None = None, steps: int = 10, repeats: int = 3, json_path=None, progress=print) -> dict:
     "Benchmark `cases` (default: `default_cases()`); writes `json_path` if given."
     rows = []
     for c in cases or default_cases():
         rows.append(bench_case(c, steps, repeats))
-        if progress: progress(f"{c.model} ×{c.batch} @ {c.resolution} on {c.device} ({c.dtype}): overhead {rows[-1]['overhead']:.2f}, {rows[-1]['speedup_vs_reference']:.2f}× the reference")
+        if progress:
+            progress(
+                f"{c.model} ×{c.batch} @ {c.resolution} on {c.device} ({c.dtype}): overhead {rows[-1]['overhead']:.2f},"
+                f" {rows[-1]['speedup_vs_reference']:.2f}× the reference"
+            )
     out = {"machine": machine(), "steps": steps, "repeats": repeats, "results": rows}
-    if json_path: write_json(json_path, out)
+    if json_path:
+        write_json(json_path, out)
     return out

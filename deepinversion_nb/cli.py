@@ -10,8 +10,28 @@ from typing import Callable
 import torch
 from .data import InputError, DATA_SPECS, TensorData, batches, get_data, split_of
 from .store import load_images, check_output_file, write_json
-from .models import ZOO, IMAGENET_LITE, build_model, evaluate, load_checkpoint, load_teacher, model_data, save_checkpoint, torchvision_archs
-from .train import Run, KDConfig, ProgressBar, TEACHERS, default_teacher, distill, seeded, teacher_path, train_classifier
+from deepinversion_nb.models import (
+    ZOO,
+    IMAGENET_LITE,
+    build_model,
+    evaluate,
+    load_checkpoint,
+    load_teacher,
+    model_data,
+    save_checkpoint,
+    torchvision_archs,
+)
+from deepinversion_nb.train import (
+    Run,
+    KDConfig,
+    ProgressBar,
+    TEACHERS,
+    default_teacher,
+    distill,
+    seeded,
+    teacher_path,
+    train_classifier,
+)
 from .inversion import Term, class_index
 from .synth import PRESETS, RECIPES, SCHEDULES, default_preset, recipe, synthesize
 from .auto import auto_weights
@@ -19,7 +39,14 @@ from .distill import distill_images
 from .experiments import DEMO_PRESETS, report_markdown, run_demo, run_demo_seeds, seeds_markdown
 from .metrics import VIEWS, TFLITE_MODELS, judge, load_verifier, read_image_set
 from .prune import prune, count_params, count_flops, prune_markdown, run_prune_demo
-from .continual import only_classes, extend, learn_new_classes, old_new_accuracy, continual_markdown, run_continual_demo
+from deepinversion_nb.continual import (
+    only_classes,
+    extend,
+    learn_new_classes,
+    old_new_accuracy,
+    continual_markdown,
+    run_continual_demo,
+)
 
 # %% auto 0
 __all__ = ['VERBS', 'NAMED_TEACHERS', 'DEMO_TIMES', 'Verb', 'verb', 'count', 'rate', 'cmd_train', 'cmd_eval', 'cmd_synth',
@@ -29,55 +56,84 @@ __all__ = ['VERBS', 'NAMED_TEACHERS', 'DEMO_TIMES', 'Verb', 'verb', 'count', 'ra
 @dataclass
 class Verb:
     "One command: its help, how it adds its own arguments, how it runs, and how its result reads for people."
+
     name: str
     help: str
-    add_args: Callable   # (subparser) -> None
-    run: Callable        # (args, Run) -> dict
-    human: Callable      # (result dict) -> str
+    add_args: Callable  # (subparser) -> None
+    run: Callable  # (args, Run) -> dict
+    human: Callable  # (result dict) -> str
+
 
 VERBS: dict[str, Verb] = {}
 
+
 def verb(name: str, help: str, add_args: Callable, human: Callable):
     "Register the decorated `run(args, run) -> dict` as the verb `name`."
-    def register(fn): VERBS[name] = Verb(name, help, add_args, fn, human); return fn
+
+    def register(fn):
+        VERBS[name] = Verb(name, help, add_args, fn, human)
+        return fn
+
     return register
+
 
 def count(s: str) -> int:
     "An argparse type: a whole number ≥ 1."
-    try: v = int(s)
-    except ValueError: v = 0
-    if v < 1: raise argparse.ArgumentTypeError(f"must be a whole number ≥ 1, got {s!r}")
+    try:
+        v = int(s)
+    except ValueError:
+        v = 0
+    if v < 1:
+        raise argparse.ArgumentTypeError(f"must be a whole number ≥ 1, got {s!r}")
     return v
+
 
 def rate(s: str) -> float:
     "An argparse type: a finite number > 0 (learning rates)."
-    try: v = float(s)
-    except ValueError: v = math.nan
-    if not (math.isfinite(v) and v > 0): raise argparse.ArgumentTypeError(f"must be a finite number > 0, got {s!r}")
+    try:
+        v = float(s)
+    except ValueError:
+        v = math.nan
+    if not (math.isfinite(v) and v > 0):
+        raise argparse.ArgumentTypeError(f"must be a finite number > 0, got {s!r}")
     return v
 
+
 def _accuracy(r: dict) -> str:
-    return f"accuracy {r['accuracy']:.2%} on {r['test_data']} (n={r['n']})" if "accuracy" in r else "no test split given, so no accuracy"
+    return (
+        f"accuracy {r['accuracy']:.2%} on {r['test_data']} (n={r['n']})"
+        if "accuracy" in r
+        else "no test split given, so no accuracy"
+    )
+
 
 NAMED_TEACHERS = {f"{data}-{r['arch']}": data for data, r in TEACHERS.items()}  # mnist5k-convnet, digits-convnet
 
+
 def _checkpoint(spec: str, device) -> torch.nn.Module:
     "A checkpoint file, or a named default teacher (trained into the cache on first use, about a minute)."
-    if spec in NAMED_TEACHERS and not os.path.exists(spec): return default_teacher(NAMED_TEACHERS[spec], device)
+    if spec in NAMED_TEACHERS and not os.path.exists(spec):
+        return default_teacher(NAMED_TEACHERS[spec], device)
     return load_checkpoint(spec, device)
+
 
 def _file_of(spec: str) -> str:
     "The file a --teacher/--model argument reads (a named teacher's cache file), for the output checks."
     return str(teacher_path(NAMED_TEACHERS[spec])) if spec in NAMED_TEACHERS and not os.path.exists(spec) else spec
 
+
 def _eval_set(card, spec: str) -> tuple:
-    "(dataset, label map) to test a model with `card` on `spec`; a model of some of its classes (`train --classes`) is tested on those."
-    try: return model_data(card, spec)
+    """(dataset, label map) to test a model with `card` on `spec`; a model of some of its classes (`train --classes`)
+    is tested on those."""
+    try:
+        return model_data(card, spec)
     except InputError:
         ds = get_data(spec, size=card.size, channels=card.channels, mean=card.mean, std=card.std)
         fits = tuple(ds.meta.size or ()) == tuple(card.size) and ds.meta.channels == card.channels
-        if not (fits and isinstance(ds, TensorData) and set(card.classes) < set(ds.meta.classes)): raise  # model_data's one line
+        if not (fits and isinstance(ds, TensorData) and set(card.classes) < set(ds.meta.classes)):
+            raise  # model_data's one line
         return only_classes(ds, card.classes), None
+
 
 def _bar(a, desc: str) -> list:
     "A progress bar unless stdout is JSON."
@@ -90,41 +146,87 @@ def _train_args(s):
     s.add_argument("--out", required=True, help="checkpoint file to write")
     s.add_argument("--test", default=None, help="test data spec (default: the matching test split)")
     s.add_argument("--channels", type=int, default=None, choices=(1, 3), help="channels for folder: data (default 3)")
-    s.add_argument("--epochs", type=count, default=15); s.add_argument("--batch", type=count, default=128)
-    s.add_argument("--lr", type=rate, default=0.1); s.add_argument("--seed", type=int, default=0)
-    s.add_argument("--classes", default=None, help="train on these classes only, by name, comma-separated (e.g. 0,1,2,3,4); the test data too")
+    s.add_argument("--epochs", type=count, default=15)
+    s.add_argument("--batch", type=count, default=128)
+    s.add_argument("--lr", type=rate, default=0.1)
+    s.add_argument("--seed", type=int, default=0)
+    s.add_argument(
+        "--classes",
+        default=None,
+        help="train on these classes only, by name, comma-separated (e.g. 0,1,2,3,4); the test data too",
+    )
     s.add_argument("--overwrite", action="store_true", help="replace --out if it exists")
+
 
 def _in_memory(ds, spec: str) -> TensorData:
     "An ImageFolder loaded into memory at its (first image's) size; other datasets as they are."
-    if isinstance(ds, TensorData): return ds
+    if isinstance(ds, TensorData):
+        return ds
     x, y = zip(*ds)
-    if len({tuple(t.shape) for t in x}) > 1: raise InputError(f"{spec} holds images of different sizes {sorted({tuple(t.shape[1:]) for t in x})[:3]}; resize them to one size first")
+    if len({tuple(t.shape) for t in x}) > 1:
+        raise InputError(
+            f"{spec} holds images of different sizes {sorted({tuple(t.shape[1:]) for t in x})[:3]}; resize them to one"
+            " size first"
+        )
     return TensorData((torch.stack(x) * 255).round().to(torch.uint8), torch.tensor(y), ds.meta)
 
-@verb("train", "train a classifier on a dataset spec and save a self-describing checkpoint", _train_args,
-      lambda r: f"{_accuracy(r)}; saved {r['out']}")
+
+@verb(
+    "train",
+    "train a classifier on a dataset spec and save a self-describing checkpoint",
+    _train_args,
+    lambda r: f"{_accuracy(r)}; saved {r['out']}",
+)
 def cmd_train(a, run: Run) -> dict:
     check_output_file(a.out, overwrite=a.overwrite)
     train_ds = _in_memory(get_data(a.data, channels=a.channels), a.data)
     classes = a.classes.split(",") if a.classes else None
-    if classes: train_ds = only_classes(train_ds, classes)
+    if classes:
+        train_ds = only_classes(train_ds, classes)
     test_spec = a.test or (split_of(a.data, "test") if split_of(a.data, "test") != a.data else None)
-    with seeded(run.seed_for("model")): model = build_model(a.arch, train_ds.meta).to(run.device)
-    if classes and test_spec: test_ds = only_classes(_in_memory(get_data(test_spec, channels=a.channels), test_spec), classes)
-    else: test_ds = model_data(model.card, test_spec)[0] if test_spec else None
+    with seeded(run.seed_for("model")):
+        model = build_model(a.arch, train_ds.meta).to(run.device)
+    if classes and test_spec:
+        test_ds = only_classes(_in_memory(get_data(test_spec, channels=a.channels), test_spec), classes)
+    else:
+        test_ds = model_data(model.card, test_spec)[0] if test_spec else None
     t = time.time()
-    hist = train_classifier(model, train_ds, test_ds, epochs=a.epochs, batch_size=a.batch, lr=a.lr, seed=a.seed, callbacks=_bar(a, f"train {a.arch}"))
-    res = {"arch": a.arch, "data": a.data, **({"classes": classes} if classes else {}), "epochs": a.epochs, "seconds": round(time.time() - t, 1), "out": a.out}
-    if test_ds is not None: res.update(test_data=test_spec, **evaluate(model, test_ds))
+    hist = train_classifier(
+        model,
+        train_ds,
+        test_ds,
+        epochs=a.epochs,
+        batch_size=a.batch,
+        lr=a.lr,
+        seed=a.seed,
+        callbacks=_bar(a, f"train {a.arch}"),
+    )
+    res = {
+        "arch": a.arch,
+        "data": a.data,
+        **({"classes": classes} if classes else {}),
+        "epochs": a.epochs,
+        "seconds": round(time.time() - t, 1),
+        "out": a.out,
+    }
+    if test_ds is not None:
+        res.update(test_data=test_spec, **evaluate(model, test_ds))
     save_checkpoint(model, a.out, **{k: v for k, v in res.items() if k != "out"}, history=hist)
     return res
 
 # %% ../nbs/13_cli.ipynb
 def _eval_args(s):
-    s.add_argument("--model", required=True, help="checkpoint written by 'deepinversion train' (or save_checkpoint), or a named teacher: mnist5k-convnet, digits-convnet")
+    s.add_argument(
+        "--model",
+        required=True,
+        help=(
+            "checkpoint written by 'deepinversion train' (or save_checkpoint), or a named teacher: mnist5k-convnet,"
+            " digits-convnet"
+        ),
+    )
     s.add_argument("--data", required=True, help=DATA_SPECS)
     s.add_argument("--batch", type=count, default=500)
+
 
 @verb("eval", "evaluate a checkpoint on a dataset spec with the checkpoint's own preprocessing", _eval_args, _accuracy)
 def cmd_eval(a, run: Run) -> dict:
@@ -137,76 +239,214 @@ def _weights(items) -> dict:
     w = {}
     for it in items or []:
         name, sep, val = it.partition("=")
-        if not sep: raise InputError(f"--weight {it!r} must be NAME=VALUE, e.g. bn=0.1")
-        try: w[name] = float(val)
-        except ValueError: raise InputError(f"--weight {it!r}: {val!r} is not a number") from None
+        if not sep:
+            raise InputError(f"--weight {it!r} must be NAME=VALUE, e.g. bn=0.1")
+        try:
+            w[name] = float(val)
+        except ValueError:
+            raise InputError(f"--weight {it!r}: {val!r} is not a number") from None
     return w
+
 
 def _targets(s: str, classes: list[str]):
     "--targets: balanced, random, or class indices and names, comma-separated (3,5,7 or volcano,daisy)."
-    if s in ("balanced", "random"): return s
-    try: return [class_index(t, classes) for t in s.split(",")]
-    except InputError as e: raise InputError(f"--targets: {e}") from None
+    if s in ("balanced", "random"):
+        return s
+    try:
+        return [class_index(t, classes) for t in s.split(",")]
+    except InputError as e:
+        raise InputError(f"--targets: {e}") from None
+
 
 def _synth_args(s):
-    s.add_argument("--teacher", required=True, help=f"checkpoint file, a named digits teacher (mnist5k-convnet, digits-convnet), "
-                   f"a pretrained ImageNet teacher ({', '.join(IMAGENET_LITE)}), "
-                   "or a torchvision classifier name (random unless --weights)")
-    s.add_argument("--weights", default=None, help="for a torchvision name: DEFAULT or a weight enum name, read from torch's hub cache (never downloaded)")
-    s.add_argument("--recipe", required=True, choices=list(RECIPES), help="logit | deepdream (+priors) | deepinversion (+BN matching) | adi (+competition)")
-    s.add_argument("--n", "--count", dest="n", type=count, required=True, help="number of images (under torchrun write --count: torchrun takes --n for its own --nnodes…)")
+    s.add_argument(
+        "--teacher",
+        required=True,
+        help=(
+            "checkpoint file, a named digits teacher (mnist5k-convnet, digits-convnet), "
+            f"a pretrained ImageNet teacher ({', '.join(IMAGENET_LITE)}), "
+            "or a torchvision classifier name (random unless --weights)"
+        ),
+    )
+    s.add_argument(
+        "--weights",
+        default=None,
+        help="for a torchvision name: DEFAULT or a weight enum name, read from torch's hub cache (never downloaded)",
+    )
+    s.add_argument(
+        "--recipe",
+        required=True,
+        choices=list(RECIPES),
+        help="logit | deepdream (+priors) | deepinversion (+BN matching) | adi (+competition)",
+    )
+    s.add_argument(
+        "--n",
+        "--count",
+        dest="n",
+        type=count,
+        required=True,
+        help="number of images (under torchrun write --count: torchrun takes --n for its own --nnodes…)",
+    )
     s.add_argument("--out", required=True, help="output folder: images/<class>/*.png, images.pt, metrics.json")
-    s.add_argument("--iters", type=count, default=None, help="steps per batch at full resolution (default: the schedule)")
-    s.add_argument("--schedule", default=None, choices=list(SCHEDULES), help="official schedule preset (default: the weight preset's)")
-    s.add_argument("--preset", default=None, choices=[*PRESETS, "auto"], help="weight preset (default: digits up to 64 px, imagenet for efficientnet_lite — 3,000 steps; on a CPU imagenet-cpu is the quick one — else official); "
-                   "auto: the weights measured for this teacher (notebook 17), the other settings the default's")
-    s.add_argument("--weight", action="append", metavar="NAME=VALUE", help=f"override a term's weight (repeatable): {', '.join(Term.registry)}")
+    s.add_argument(
+        "--iters", type=count, default=None, help="steps per batch at full resolution (default: the schedule)"
+    )
+    s.add_argument(
+        "--schedule",
+        default=None,
+        choices=list(SCHEDULES),
+        help="official schedule preset (default: the weight preset's)",
+    )
+    s.add_argument(
+        "--preset",
+        default=None,
+        choices=[*PRESETS, "auto"],
+        help=(
+            "weight preset (default: digits up to 64 px, imagenet for efficientnet_lite — 3,000 steps; on a CPU"
+            " imagenet-cpu is the quick one — else official); auto: the weights measured for this teacher (notebook"
+            " 17), the other settings the default's"
+        ),
+    )
+    s.add_argument(
+        "--weight",
+        action="append",
+        metavar="NAME=VALUE",
+        help=f"override a term's weight (repeatable): {', '.join(Term.registry)}",
+    )
     s.add_argument("--lr", type=rate, default=None)
-    s.add_argument("--batch", type=count, default=100, help="images optimized together (under torchrun, with fewer batches than processes, the processes share each batch)")
-    s.add_argument("--first-bn-multiplier", type=rate, default=None, help="weight of the first BN layer's statistics within R_feature (default: the preset's)")
-    s.add_argument("--zoom", type=float, default=None, help="random zoom by up to ± this fraction each step, e.g. 0.1 (default: the preset's)")
-    s.add_argument("--rotate", type=float, default=None, help="random turn by up to ± this many degrees each step (default: the preset's)")
-    s.add_argument("--color-shift", type=float, default=None,
-                   help="random colour shift each step: channels × e^±S, + ±S (default: the preset's)")
-    s.add_argument("--smooth", type=float, default=None,
-                   help="optimize the pixels through a Gaussian blur of this σ in pixels (default: the preset's)")
-    s.add_argument("--seed", type=int, default=0); s.add_argument("--size", type=count, default=None, help="image size (square)")
-    s.add_argument("--targets", default="balanced", help="balanced, random, or class indices or names like 3,5,7 or volcano,daisy (repeated to --n)")
+    s.add_argument(
+        "--batch",
+        type=count,
+        default=100,
+        help=(
+            "images optimized together (under torchrun, with fewer batches than processes, the processes share each"
+            " batch)"
+        ),
+    )
+    s.add_argument(
+        "--first-bn-multiplier",
+        type=rate,
+        default=None,
+        help="weight of the first BN layer's statistics within R_feature (default: the preset's)",
+    )
+    s.add_argument(
+        "--zoom",
+        type=float,
+        default=None,
+        help="random zoom by up to ± this fraction each step, e.g. 0.1 (default: the preset's)",
+    )
+    s.add_argument(
+        "--rotate",
+        type=float,
+        default=None,
+        help="random turn by up to ± this many degrees each step (default: the preset's)",
+    )
+    s.add_argument(
+        "--color-shift",
+        type=float,
+        default=None,
+        help="random colour shift each step: channels × e^±S, + ±S (default: the preset's)",
+    )
+    s.add_argument(
+        "--smooth",
+        type=float,
+        default=None,
+        help="optimize the pixels through a Gaussian blur of this σ in pixels (default: the preset's)",
+    )
+    s.add_argument("--seed", type=int, default=0)
+    s.add_argument("--size", type=count, default=None, help="image size (square)")
+    s.add_argument(
+        "--targets",
+        default="balanced",
+        help="balanced, random, or class indices or names like 3,5,7 or volcano,daisy (repeated to --n)",
+    )
     s.add_argument("--student", default="convnet_small", help="student architecture for --recipe adi")
-    s.add_argument("--kd-steps", type=count, default=100, help="adi: the student's distillation steps after each batch (each round of N batches under torchrun)")
+    s.add_argument(
+        "--kd-steps",
+        type=count,
+        default=100,
+        help="adi: the student's distillation steps after each batch (each round of N batches under torchrun)",
+    )
     s.add_argument("--amp", default=None, choices=("bf16", "fp16"), help="autocast (fp16 needs CUDA)")
+
 
 def _synth_human(r: dict) -> str:
     bn = "n/a" if r["bn_distance"] is None else f"{r['bn_distance']:.3g}"
-    return (f"wrote {r['n']} {r['recipe']} images to {r['out']} in {r['seconds']:.0f} s: bn_distance {bn}, "
-            f"teacher accuracy {r['teacher_accuracy']:.0%}, confidence {r['teacher_confidence']:.1%}")
+    return (
+        f"wrote {r['n']} {r['recipe']} images to {r['out']} in {r['seconds']:.0f} s: bn_distance {bn}, "
+        f"teacher accuracy {r['teacher_accuracy']:.0%}, confidence {r['teacher_confidence']:.1%}"
+    )
+
 
 def _slow_default_note(a, card, r, run: Run) -> str | None:
-    "The efficientnet_lite default (`imagenet`, 3,000 steps) is a long wait on a CPU: say so before it starts, and name the quick preset."
-    if a.preset or a.schedule or a.iters or run.device.type != "cpu" or run.rank or default_preset(card) != "imagenet": return None
-    return (f"note: {card.arch}'s default, --preset imagenet, runs {sum(ph.steps for ph in r.phases):,} steps: 19–25 minutes per 8 images "
-            f"on one CPU core; --preset imagenet-cpu ({sum(ph.steps for ph in PRESETS['imagenet-cpu'].phases)} steps) takes about 2.5 minutes")
+    """The efficientnet_lite default (`imagenet`, 3,000 steps) is a long wait on a CPU: say so before it starts, and
+    name the quick preset."""
+    if a.preset or a.schedule or a.iters or run.device.type != "cpu" or run.rank or default_preset(card) != "imagenet":
+        return None
+    return (
+        f"note: {card.arch}'s default, --preset imagenet, runs {sum(ph.steps for ph in r.phases):,} steps: 19–25"
+        " minutes per 8 images on one CPU core; --preset imagenet-cpu"
+        f" ({sum(ph.steps for ph in PRESETS['imagenet-cpu'].phases)} steps) takes about 2.5 minutes"
+    )
 
-@verb("synth", "invert a teacher into images with a recipe (resumable: run again to continue)", _synth_args, _synth_human)
+
+@verb(
+    "synth", "invert a teacher into images with a recipe (resumable: run again to continue)", _synth_args, _synth_human
+)
 def cmd_synth(a, run: Run) -> dict:
     try:
-        teacher = (_checkpoint(a.teacher, run.device) if a.teacher in NAMED_TEACHERS
-                   else load_teacher(a.teacher, a.size, run.device, a.weights))
-    except InputError as e: raise InputError(f"--teacher: {e}") from None
+        teacher = (
+            _checkpoint(a.teacher, run.device)
+            if a.teacher in NAMED_TEACHERS
+            else load_teacher(a.teacher, a.size, run.device, a.weights)
+        )
+    except InputError as e:
+        raise InputError(f"--teacher: {e}") from None
     targets = _targets(a.targets, teacher.card.classes)
-    over = {k: v for k, v in dict(schedule=a.schedule, iters=a.iters, lr=a.lr, first_bn_multiplier=a.first_bn_multiplier, zoom=a.zoom, rotate=a.rotate,
-                                     color_shift=a.color_shift, smooth=a.smooth).items() if v is not None}
+    over = {
+        k: v
+        for k, v in dict(
+            schedule=a.schedule,
+            iters=a.iters,
+            lr=a.lr,
+            first_bn_multiplier=a.first_bn_multiplier,
+            zoom=a.zoom,
+            rotate=a.rotate,
+            color_shift=a.color_shift,
+            smooth=a.smooth,
+        ).items()
+        if v is not None
+    }
     given, auto = _weights(a.weight), a.preset == "auto"
     r = recipe(a.recipe, default_preset(teacher.card) if auto or not a.preset else a.preset, weights=given, **over)
-    if auto: r = auto_weights(teacher, r, keep=given, seed=a.seed, student_arch=a.student)
-    if note := _slow_default_note(a, teacher.card, r, run): print(f"deepinversion synth: {note}", file=sys.stderr)
-    m = synthesize(teacher, r, a.n, a.out, batch=a.batch, run=run, targets=targets, student_arch=a.student, kd_steps=a.kd_steps, progress=a.json != "-")
+    if auto:
+        r = auto_weights(teacher, r, keep=given, seed=a.seed, student_arch=a.student)
+    if note := _slow_default_note(a, teacher.card, r, run):
+        print(f"deepinversion synth: {note}", file=sys.stderr)
+    m = synthesize(
+        teacher,
+        r,
+        a.n,
+        a.out,
+        batch=a.batch,
+        run=run,
+        targets=targets,
+        student_arch=a.student,
+        kd_steps=a.kd_steps,
+        progress=a.json != "-",
+    )
     return {"out": a.out, **m}
 
 # %% ../nbs/13_cli.ipynb
 def _distill_args(s):
-    s.add_argument("--teacher", required=True, help="teacher checkpoint, or a named teacher: mnist5k-convnet, digits-convnet")
-    s.add_argument("--images", required=True, help="a 'synth' output folder, its images.pt, or an ImageFolder (DIR/<class>/<image>)")
+    s.add_argument(
+        "--teacher", required=True, help="teacher checkpoint, or a named teacher: mnist5k-convnet, digits-convnet"
+    )
+    s.add_argument(
+        "--images",
+        required=True,
+        help="a 'synth' output folder, its images.pt, or an ImageFolder (DIR/<class>/<image>)",
+    )
     s.add_argument("--student", required=True, help=f"student architecture ({', '.join(ZOO)}, or a torchvision name)")
     s.add_argument("--out", required=True, help="student checkpoint to write")
     s.add_argument("--steps", type=count, default=KDConfig.steps, help="distillation steps")
@@ -214,8 +454,13 @@ def _distill_args(s):
     s.add_argument("--seed", type=int, default=0)
     s.add_argument("--overwrite", action="store_true", help="replace --out if it exists (never the teacher)")
 
-@verb("distill", "distill a student from a teacher on your own synthetic images", _distill_args,
-      lambda r: f"{_accuracy(r)}; saved {r['out']}")
+
+@verb(
+    "distill",
+    "distill a student from a teacher on your own synthetic images",
+    _distill_args,
+    lambda r: f"{_accuracy(r)}; saved {r['out']}",
+)
 def cmd_distill(a, run: Run) -> dict:
     check_output_file(a.out, inputs=[_file_of(a.teacher), a.images], overwrite=a.overwrite)
     teacher = _checkpoint(a.teacher, run.device)
@@ -223,38 +468,75 @@ def cmd_distill(a, run: Run) -> dict:
     test = a.test or teacher.extra.get("test_data")
     test_set = _eval_set(teacher.card, test) if test else None  # a bad test spec fails before the work
     student, res = distill_images(teacher, x, a.student, KDConfig(steps=a.steps), run=run, callbacks=_bar(a, "distill"))
-    if test_set: res.update(test_data=test, **evaluate(student, *test_set))
+    if test_set:
+        res.update(test_data=test, **evaluate(student, *test_set))
     save_checkpoint(student, a.out, **res, teacher=str(a.teacher))
     return {"out": a.out, **res}
 
 # %% ../nbs/13_cli.ipynb
 def _prune_args(s):
     s.add_argument("--teacher", required=True, help="checkpoint to prune (convnet*, cifar_resnet*, cifar_vgg11_bn)")
-    s.add_argument("--ratio", type=float, required=True, help="fraction of each layer's filters to remove, between 0 and 1")
-    s.add_argument("--criterion", default="bn", choices=("bn", "l1"), help="filter importance: |BN scale| (default) or the filter's L1 norm")
-    s.add_argument("--scope", default="layer", choices=("layer", "global"), help="the same fraction in every layer (default) or one global threshold")
-    s.add_argument("--images", default=None, help="recover by KD on these images (a 'synth' folder, images.pt or an ImageFolder); without: no finetune")
+    s.add_argument(
+        "--ratio", type=float, required=True, help="fraction of each layer's filters to remove, between 0 and 1"
+    )
+    s.add_argument(
+        "--criterion",
+        default="bn",
+        choices=("bn", "l1"),
+        help="filter importance: |BN scale| (default) or the filter's L1 norm",
+    )
+    s.add_argument(
+        "--scope",
+        default="layer",
+        choices=("layer", "global"),
+        help="the same fraction in every layer (default) or one global threshold",
+    )
+    s.add_argument(
+        "--images",
+        default=None,
+        help="recover by KD on these images (a 'synth' folder, images.pt or an ImageFolder); without: no finetune",
+    )
     s.add_argument("--steps", type=count, default=KDConfig.steps, help="distillation steps of the recovery")
     s.add_argument("--test", default=None, help="test data spec (default: the teacher's test split)")
     s.add_argument("--seed", type=int, default=0)
     s.add_argument("--out", required=True, help="pruned checkpoint to write")
     s.add_argument("--overwrite", action="store_true", help="replace --out if it exists (never the teacher)")
 
-@verb("prune", "remove a fraction of a checkpoint's filters, then recover it by distillation on images", _prune_args,
-      lambda r: f"{r['params']:,} of {r['teacher_params']:,} parameters, {r['flops']:,} of {r['teacher_flops']:,} multiply-adds; {_accuracy(r)}; saved {r['out']}")
+
+@verb(
+    "prune",
+    "remove a fraction of a checkpoint's filters, then recover it by distillation on images",
+    _prune_args,
+    lambda r: (
+        f"{r['params']:,} of {r['teacher_params']:,} parameters, {r['flops']:,} of {r['teacher_flops']:,}"
+        f" multiply-adds; {_accuracy(r)}; saved {r['out']}"
+    ),
+)
 def cmd_prune(a, run: Run) -> dict:
     check_output_file(a.out, inputs=[_file_of(a.teacher)] + [a.images] * bool(a.images), overwrite=a.overwrite)
     teacher = _checkpoint(a.teacher, run.device)
     small = prune(teacher, a.ratio, a.criterion, a.scope)
     test = a.test or teacher.extra.get("test_data")
     test_set = _eval_set(teacher.card, test) if test else None  # a bad test spec fails before the work
-    res = {"ratio": a.ratio, "criterion": a.criterion, "scope": a.scope, "params": count_params(small), "flops": count_flops(small),
-           "teacher_params": count_params(teacher), "teacher_flops": count_flops(teacher), "images": 0, "steps": 0}
+    res = {
+        "ratio": a.ratio,
+        "criterion": a.criterion,
+        "scope": a.scope,
+        "params": count_params(small),
+        "flops": count_flops(small),
+        "teacher_params": count_params(teacher),
+        "teacher_flops": count_flops(teacher),
+        "images": 0,
+        "steps": 0,
+    }
     if a.images:
         x = load_images(a.images, teacher.card)
-        distill(small, teacher, x, KDConfig(steps=a.steps), seed=run.seed_for("kd"), callbacks=_bar(a, "recover"), run=run)
+        distill(
+            small, teacher, x, KDConfig(steps=a.steps), seed=run.seed_for("kd"), callbacks=_bar(a, "recover"), run=run
+        )
         res.update(images=len(x), steps=a.steps)
-    if test_set: res.update(test_data=test, **evaluate(small, *test_set))
+    if test_set:
+        res.update(test_data=test, **evaluate(small, *test_set))
     save_checkpoint(small, a.out, **res, teacher=str(a.teacher))
     return {"out": a.out, **res}
 
@@ -262,34 +544,89 @@ def cmd_prune(a, run: Run) -> dict:
 def _extend_args(s):
     s.add_argument("--teacher", required=True, help="checkpoint to extend (it keeps its classes and their order)")
     s.add_argument("--data", required=True, help=f"training data holding the new classes: {DATA_SPECS}")
-    s.add_argument("--classes", required=True, help="the new classes by name, comma-separated (e.g. 5,6,7,8,9); only their samples are used")
-    s.add_argument("--images", default=None, help="images of the old classes (a 'synth' folder, images.pt or an ImageFolder); without: new data only (LwF.MC-style)")
+    s.add_argument(
+        "--classes",
+        required=True,
+        help="the new classes by name, comma-separated (e.g. 5,6,7,8,9); only their samples are used",
+    )
+    s.add_argument(
+        "--images",
+        default=None,
+        help=(
+            "images of the old classes (a 'synth' folder, images.pt or an ImageFolder); without: new data only"
+            " (LwF.MC-style)"
+        ),
+    )
     s.add_argument("--steps", type=count, default=600, help="training steps")
-    s.add_argument("--batch-size", type=count, default=64, help="new-class samples per step (as many old-class images join them)")
-    s.add_argument("--kd", type=rate, default=4.0, help="weight of KD to the old model's outputs (the demo's 4; notebook 16: 10 keeps more of the old classes)")
-    s.add_argument("--feature-kd", type=rate, default=None, help="also keep the classifier's input features near the old model's, with this weight (notebook 16: 1)")
+    s.add_argument(
+        "--batch-size", type=count, default=64, help="new-class samples per step (as many old-class images join them)"
+    )
+    s.add_argument(
+        "--kd",
+        type=rate,
+        default=4.0,
+        help="weight of KD to the old model's outputs (the demo's 4; notebook 16: 10 keeps more of the old classes)",
+    )
+    s.add_argument(
+        "--feature-kd",
+        type=rate,
+        default=None,
+        help="also keep the classifier's input features near the old model's, with this weight (notebook 16: 1)",
+    )
     s.add_argument("--test", default=None, help="test data with old and new classes (default: the matching test split)")
     s.add_argument("--seed", type=int, default=0)
     s.add_argument("--out", required=True, help="extended checkpoint to write")
     s.add_argument("--overwrite", action="store_true", help="replace --out if it exists (never the teacher)")
 
+
 def _extend_human(r: dict) -> str:
-    acc = f"old classes {r['old']:.2%}, new {r['new']:.2%}, all {r['all']:.2%} on {r['test_data']}" if "all" in r else "no test split given, so no accuracy"
+    acc = (
+        f"old classes {r['old']:.2%}, new {r['new']:.2%}, all {r['all']:.2%} on {r['test_data']}"
+        if "all" in r
+        else "no test split given, so no accuracy"
+    )
     return f"{len(r['classes'])} classes ({', '.join(r['classes'])}); {acc}; saved {r['out']}"
 
-@verb("extend", "add classes to a checkpoint with data of the new classes only, old classes kept by images of them", _extend_args, _extend_human)
+
+@verb(
+    "extend",
+    "add classes to a checkpoint with data of the new classes only, old classes kept by images of them",
+    _extend_args,
+    _extend_human,
+)
 def cmd_extend(a, run: Run) -> dict:
     check_output_file(a.out, inputs=[_file_of(a.teacher)] + [a.images] * bool(a.images), overwrite=a.overwrite)
     teacher, new = _checkpoint(a.teacher, run.device), a.classes.split(",")
     classes = extend(teacher, new).card.classes  # overlapping or repeated classes fail here, before any work
     c = teacher.card
-    load = lambda spec: only_classes(_in_memory(get_data(spec, size=c.size, channels=c.channels, mean=c.mean, std=c.std), spec), new, classes)
+    load = lambda spec: only_classes(
+        _in_memory(get_data(spec, size=c.size, channels=c.channels, mean=c.mean, std=c.std), spec), new, classes
+    )
     new_ds = load(a.data)
     x = load_images(a.images, c) if a.images else None
-    model = learn_new_classes(teacher, new_ds, x, None, a.steps, a.batch_size, kd=a.kd, seed=run.seed_for("kd"), run=run, callbacks=_bar(a, "extend"),
-                              feature_kd=a.feature_kd or 0.0)
-    res = {"classes": classes, "new_classes": new, "samples": len(new_ds), "images": 0 if x is None else len(x), "steps": a.steps,
-           "batch_size": a.batch_size, "kd": a.kd, "feature_kd": a.feature_kd or 0.0}
+    model = learn_new_classes(
+        teacher,
+        new_ds,
+        x,
+        None,
+        a.steps,
+        a.batch_size,
+        kd=a.kd,
+        seed=run.seed_for("kd"),
+        run=run,
+        callbacks=_bar(a, "extend"),
+        feature_kd=a.feature_kd or 0.0,
+    )
+    res = {
+        "classes": classes,
+        "new_classes": new,
+        "samples": len(new_ds),
+        "images": 0 if x is None else len(x),
+        "steps": a.steps,
+        "batch_size": a.batch_size,
+        "kd": a.kd,
+        "feature_kd": a.feature_kd or 0.0,
+    }
     test_spec = a.test or (split_of(a.data, "test") if split_of(a.data, "test") != a.data else None)
     if test_spec:
         test_ds = _in_memory(get_data(test_spec, size=c.size, channels=c.channels, mean=c.mean, std=c.std), test_spec)
@@ -299,71 +636,163 @@ def cmd_extend(a, run: Run) -> dict:
 
 # %% ../nbs/13_cli.ipynb
 def _demo_args(s):
-    s.add_argument("--scale", default="quick", choices=list(DEMO_PRESETS),
-                   help="how big a run: quick (default, minutes), full (the paper-size run, half an hour per seed), tiny (seconds, for tests)")
-    s.add_argument("--preset", dest="old_scale", choices=list(DEMO_PRESETS), default=None, help=argparse.SUPPRESS)  # the old name of --scale
+    s.add_argument(
+        "--scale",
+        default="quick",
+        choices=list(DEMO_PRESETS),
+        help=(
+            "how big a run: quick (default, minutes), full (the paper-size run, half an hour per seed), tiny (seconds,"
+            " for tests)"
+        ),
+    )
+    s.add_argument(
+        "--preset", dest="old_scale", choices=list(DEMO_PRESETS), default=None, help=argparse.SUPPRESS
+    )  # the old name of --scale
     s.add_argument("--data", default="mnist5k", choices=("mnist5k", "digits"))
-    s.add_argument("--out", default="deepinversion-demo", help="output folder (a re-run with the same arguments resumes)")
+    s.add_argument(
+        "--out", default="deepinversion-demo", help="output folder (a re-run with the same arguments resumes)"
+    )
     s.add_argument("--seed", type=int, default=0)
-    s.add_argument("--seeds", default=None, help="several seeds, e.g. 0,1,2: one demo each in OUT/seed_S/, their mean ± std in OUT/report.json")
-    s.add_argument("--task", default="distill", choices=("distill", "prune", "continual"),
-                   help="distill (default): the ablation; prune: data-free pruning; continual: data-free continual learning")
+    s.add_argument(
+        "--seeds",
+        default=None,
+        help="several seeds, e.g. 0,1,2: one demo each in OUT/seed_S/, their mean ± std in OUT/report.json",
+    )
+    s.add_argument(
+        "--task",
+        default="distill",
+        choices=("distill", "prune", "continual"),
+        help="distill (default): the ablation; prune: data-free pruning; continual: data-free continual learning",
+    )
     s.add_argument("--ratios", default="0.5,0.75", help="--task prune: fractions of filters to remove, comma-separated")
     s.add_argument("--old", default="0,1,2,3,4", help="--task continual: the teacher's classes")
     s.add_argument("--new", default="5,6,7,8,9", help="--task continual: the classes added with their real data only")
 
-DEMO_TIMES = {("distill", "quick"): "about 3 minutes", ("distill", "full"): "22–31 minutes per seed",
-              ("prune", "quick"): "about 5 minutes per seed", ("continual", "quick"): "about 12 minutes per seed",
-              ("continual", "full"): "about an hour per seed"}
+
+DEMO_TIMES = {
+    ("distill", "quick"): "about 3 minutes",
+    ("distill", "full"): "22–31 minutes per seed",
+    ("prune", "quick"): "about 5 minutes per seed",
+    ("continual", "quick"): "about 12 minutes per seed",
+    ("continual", "full"): "about an hour per seed",
+}
+
 
 def _demo_note(a) -> str:
     "The first line a demo prints: how long it takes, and how to run the paper-size version."
     took = "a few seconds" if a.scale == "tiny" else DEMO_TIMES.get((a.task, a.scale), "a long time")
     full = "; --scale full is the paper-size run" if a.scale != "full" else ""
-    return f"deepinversion demo --task {a.task} --scale {a.scale}: {took} on 2 CPU cores once the teacher is cached{full}"
+    return (
+        f"deepinversion demo --task {a.task} --scale {a.scale}: {took} on 2 CPU cores once the teacher is cached{full}"
+    )
+
 
 def _demo_human(r: dict) -> str:
     out = str(r["out"]).rstrip("/")  # `--out prune-demo/` is written prune-demo/, not prune-demo//
     if r.get("task") in ("prune", "continual"):
-        return (prune_markdown if r["task"] == "prune" else continual_markdown)(r) + f"\nwritten to {out}/ (report.json, report.md, grid_*.png, models/)"
-    files = "report.json, report.md and seed_S/ for each seed" if "seeds" in r else "report.json, report.md, grid_*.png, teacher.pt, students/"
+        return (prune_markdown if r["task"] == "prune" else continual_markdown)(
+            r
+        ) + f"\nwritten to {out}/ (report.json, report.md, grid_*.png, models/)"
+    files = (
+        "report.json, report.md and seed_S/ for each seed"
+        if "seeds" in r
+        else "report.json, report.md, grid_*.png, teacher.pt, students/"
+    )
     return (seeds_markdown(r) if "seeds" in r else report_markdown(r)) + f"\nwritten to {out}/ ({files})"
 
-@verb("demo", "the main job: the paper's ablation — four kinds of synthetic images, a student distilled from each, and real-data KD",
-      _demo_args, _demo_human)
+
+@verb(
+    "demo",
+    "the main job: the paper's ablation — four kinds of synthetic images, a student distilled from each, and"
+    " real-data KD",
+    _demo_args,
+    _demo_human,
+)
 def cmd_demo(a, run: Run) -> dict:
     if a.old_scale:
-        print("deepinversion demo: --preset is now --scale (how big a run); the old name goes in the next release", file=sys.stderr)
+        print(
+            "deepinversion demo: --preset is now --scale (how big a run); the old name goes in the next release",
+            file=sys.stderr,
+        )
         a.scale = a.old_scale
-    if a.json != "-": print(_demo_note(a), file=sys.stderr)
-    if a.task != "distill" and a.seeds is not None: raise InputError(f"--seeds works with --task distill only; run --task {a.task} once per --seed")
-    if a.task == "prune": return {"out": a.out, **run_prune_demo(a.scale, a.data, a.out, run, progress=a.json != "-", ratios=a.ratios.split(","))}
+    if a.json != "-":
+        print(_demo_note(a), file=sys.stderr)
+    if a.task != "distill" and a.seeds is not None:
+        raise InputError(f"--seeds works with --task distill only; run --task {a.task} once per --seed")
+    if a.task == "prune":
+        return {
+            "out": a.out,
+            **run_prune_demo(a.scale, a.data, a.out, run, progress=a.json != "-", ratios=a.ratios.split(",")),
+        }
     if a.task == "continual":
-        return {"out": a.out, **run_continual_demo(a.scale, a.data, a.out, run, progress=a.json != "-", old=a.old.split(","), new=a.new.split(","))}
+        return {
+            "out": a.out,
+            **run_continual_demo(
+                a.scale, a.data, a.out, run, progress=a.json != "-", old=a.old.split(","), new=a.new.split(",")
+            ),
+        }
     if a.seeds is not None:
-        try: seeds = [int(x) for x in a.seeds.split(",")]
-        except ValueError: raise InputError(f"--seeds takes whole numbers separated by commas, e.g. 0,1,2; got {a.seeds!r}") from None
+        try:
+            seeds = [int(x) for x in a.seeds.split(",")]
+        except ValueError:
+            raise InputError(f"--seeds takes whole numbers separated by commas, e.g. 0,1,2; got {a.seeds!r}") from None
         return {"out": a.out, **run_demo_seeds(a.scale, a.data, a.out, seeds, run, progress=a.json != "-")}
     return {"out": a.out, **run_demo(a.scale, a.data, a.out, run, progress=a.json != "-")}
 
 # %% ../nbs/13_cli.ipynb
 def _metrics_args(s):
-    s.add_argument("--images", required=True, help="a 'synth' output folder, its images.pt, or an ImageFolder (DIR/<class>/<image>)")
-    s.add_argument("--verifier", action="append", required=True, metavar="NAME|CKPT",
-                   help=f"a classifier that judges the images (repeatable): a checkpoint, {', '.join(IMAGENET_LITE)}, a torchvision name (DEFAULT weights "
-                        f"from torch's cache), a .tflite file, or {', '.join(TFLITE_MODELS)} (MobileNet-V2, another family than the lite teachers)")
-    s.add_argument("--reference", default=None, help="real images for FID: a dataset spec (mnist5k:test, folder:DIR, …)")
-    s.add_argument("--score-with", default=None, metavar="NAME|CKPT", help="classifier for the Inception Score (default: the first verifier)")
-    s.add_argument("--features", default=None, metavar="NAME|CKPT", help="feature network for FID and diversity (default: the first verifier)")
+    s.add_argument(
+        "--images",
+        required=True,
+        help="a 'synth' output folder, its images.pt, or an ImageFolder (DIR/<class>/<image>)",
+    )
+    s.add_argument(
+        "--verifier",
+        action="append",
+        required=True,
+        metavar="NAME|CKPT",
+        help=(
+            f"a classifier that judges the images (repeatable): a checkpoint, {', '.join(IMAGENET_LITE)}, a torchvision"
+            f" name (DEFAULT weights from torch's cache), a .tflite file, or {', '.join(TFLITE_MODELS)} (MobileNet-V2,"
+            " another family than the lite teachers)"
+        ),
+    )
+    s.add_argument(
+        "--reference", default=None, help="real images for FID: a dataset spec (mnist5k:test, folder:DIR, …)"
+    )
+    s.add_argument(
+        "--score-with",
+        default=None,
+        metavar="NAME|CKPT",
+        help="classifier for the Inception Score (default: the first verifier)",
+    )
+    s.add_argument(
+        "--features",
+        default=None,
+        metavar="NAME|CKPT",
+        help="feature network for FID and diversity (default: the first verifier)",
+    )
     s.add_argument("--views", default=",".join(VIEWS), help="views averaged in top1_views (comma-separated)")
     s.add_argument("--batch", type=count, default=64)
 
-def _metrics_human(r: dict) -> str:
-    acc = "; ".join(f"{k} top-1 {v['top1']:.1%} (views {v['top1_views']:.1%}), top-5 {v['top5']:.1%}" for k, v in r["verifiers"].items())
-    div = "n/a" if r["diversity"] is None else f"{r['diversity']:.3f}"
-    return f"{r['n']} images: {acc}; Inception Score {r['inception_score']:.3f}; diversity {div}" + (f"; FID {r['fid']:.2f}" if "fid" in r else "")
 
-@verb("metrics", "judge synthetic images: other networks' top-1/top-5, Inception Score, FID, diversity", _metrics_args, _metrics_human)
+def _metrics_human(r: dict) -> str:
+    acc = "; ".join(
+        f"{k} top-1 {v['top1']:.1%} (views {v['top1_views']:.1%}), top-5 {v['top5']:.1%}"
+        for k, v in r["verifiers"].items()
+    )
+    div = "n/a" if r["diversity"] is None else f"{r['diversity']:.3f}"
+    return f"{r['n']} images: {acc}; Inception Score {r['inception_score']:.3f}; diversity {div}" + (
+        f"; FID {r['fid']:.2f}" if "fid" in r else ""
+    )
+
+
+@verb(
+    "metrics",
+    "judge synthetic images: other networks' top-1/top-5, Inception Score, FID, diversity",
+    _metrics_args,
+    _metrics_human,
+)
 def cmd_metrics(a, run: Run) -> dict:
     verifiers = [load_verifier(v, run.device) for v in a.verifier]
     first = verifiers[0]
@@ -374,58 +803,122 @@ def cmd_metrics(a, run: Run) -> dict:
         ds = get_data(a.reference, size=first.card.size, channels=first.card.channels)
         ref = torch.cat([x for x, _ in batches(ds, 500)]).to(run.device)  # uint8 or [0, 1]: verifiers take both
     other = lambda spec, flag: load_verifier(spec, run.device, flag) if spec else None
-    r = judge(s, verifiers, ref, other(a.score_with, "--score-with"), other(a.features, "--features"), tuple(a.views.split(",")), a.batch)
+    r = judge(
+        s,
+        verifiers,
+        ref,
+        other(a.score_with, "--score-with"),
+        other(a.features, "--features"),
+        tuple(a.views.split(",")),
+        a.batch,
+    )
     return {"images": a.images, **r}
 
 # %% ../nbs/13_cli.ipynb
 def _bench_args(s):
-    s.add_argument("--models", default=None, help="comma-separated: mnist5k, zoo names, efficientnet_lite0…, torchvision names (default: the device's cases)")
-    s.add_argument("--batch", type=count, default=None, help="batch for every model (default: each case's; 16 for other models)")
-    s.add_argument("--resolution", type=count, default=None, help="image size for every model (default: each case's; 224 for other models)")
-    s.add_argument("--amp", default=None, choices=("bf16", "fp16"), help="autocast for ours and the bare pass (the reference stays float32)")
+    s.add_argument(
+        "--models",
+        default=None,
+        help=(
+            "comma-separated: mnist5k, zoo names, efficientnet_lite0…, torchvision names (default: the device's cases)"
+        ),
+    )
+    s.add_argument(
+        "--batch", type=count, default=None, help="batch for every model (default: each case's; 16 for other models)"
+    )
+    s.add_argument(
+        "--resolution",
+        type=count,
+        default=None,
+        help="image size for every model (default: each case's; 224 for other models)",
+    )
+    s.add_argument(
+        "--amp",
+        default=None,
+        choices=("bf16", "fp16"),
+        help="autocast for ours and the bare pass (the reference stays float32)",
+    )
     s.add_argument("--steps", type=count, default=10, help="timed steps per timer and round")
     s.add_argument("--repeats", type=count, default=3, help="rounds, order alternated")
     s.add_argument("--threads", type=count, default=None, help="torch CPU threads (default: torch's)")
 
+
 def _bench_cases(a, run: Run) -> list:
     from deepinversion_nb.bench import Case, default_cases
+
     dtype, dev = a.amp or "float32", str(run.device)
     known = {c.model: c for c in default_cases(dev, dtype)}
     names = a.models.split(",") if a.models else list(known)
     cases = [known.get(m) or Case(m, 16, 224, dev, dtype) for m in names]
     return [replace(c, batch=a.batch or c.batch, resolution=a.resolution or c.resolution) for c in cases]
 
+
 def _bench_human(r: dict) -> str:
-    head = f"{r['machine']['cpu']} ({r['machine']['gpu'] or 'no GPU'}), {r['machine']['torch_threads']} thread(s), torch {r['machine']['torch']}"
-    rows = [f"{x['model']:>20} ×{x['batch']:<4}@{x['resolution']:>4} {x['dtype']:>8}: bare {x['t_bare_ms']:9.1f} ms  ours {x['t_di_ms']:9.1f} ms  "
-            f"reference {x['t_ref_ms']:9.1f} ms  overhead {x['overhead']:.2f}  {x['speedup_vs_reference']:.2f}× the reference  {x['images_per_s']:.1f} images/s"
-            for x in r["results"]]
+    head = (
+        f"{r['machine']['cpu']} ({r['machine']['gpu'] or 'no GPU'}), {r['machine']['torch_threads']} thread(s), torch"
+        f" {r['machine']['torch']}"
+    )
+    rows = [
+        f"{x['model']:>20} ×{x['batch']:<4}@{x['resolution']:>4} {x['dtype']:>8}: bare {x['t_bare_ms']:9.1f} ms  ours"
+        f" {x['t_di_ms']:9.1f} ms  reference {x['t_ref_ms']:9.1f} ms  overhead {x['overhead']:.2f} "
+        f" {x['speedup_vs_reference']:.2f}× the reference  {x['images_per_s']:.1f} images/s"
+        for x in r["results"]
+    ]
     return "\n".join([head, *rows])
 
-@verb("bench", "time a DeepInversion step against one forward+backward and against the official code's way of writing it", _bench_args, _bench_human)
+
+@verb(
+    "bench",
+    "time a DeepInversion step against one forward+backward and against the official code's way of writing it",
+    _bench_args,
+    _bench_human,
+)
 def cmd_bench(a, run: Run) -> dict:
     from deepinversion_nb.bench import bench
-    if a.threads: torch.set_num_threads(a.threads)
-    return bench(_bench_cases(a, run), a.steps, a.repeats, progress=None if a.json == "-" else lambda m: print(m, file=sys.stderr))
+
+    if a.threads:
+        torch.set_num_threads(a.threads)
+    return bench(
+        _bench_cases(a, run),
+        a.steps,
+        a.repeats,
+        progress=None if a.json == "-" else lambda m: print(m, file=sys.stderr),
+    )
 
 # %% ../nbs/13_cli.ipynb
 class _Parser(argparse.ArgumentParser):
     "argparse with one-line errors: `deepinversion VERB: error: …` and exit code 2."
-    def error(self, message): self.exit(2, f"{self.prog}: error: {message}; see {self.prog} --help\n")
+
+    def error(self, message):
+        self.exit(2, f"{self.prog}: error: {message}; see {self.prog} --help\n")
+
 
 def build_parser() -> argparse.ArgumentParser:
     "The `deepinversion` parser, one sub-command per entry of `VERBS`."
-    p = _Parser("deepinversion", description="DeepInversion: turn a trained classifier into images, and those into a student, without data.")
+    p = _Parser(
+        "deepinversion",
+        description="DeepInversion: turn a trained classifier into images, and those into a student, without data.",
+    )
     sub = p.add_subparsers(dest="verb", required=True, metavar="VERB")
     for v in VERBS.values():
         s = sub.add_parser(v.name, help=v.help, description=v.help)
         v.add_args(s)
         s.add_argument("--device", default=None, help="cpu, cuda, cuda:1 … (default: cuda if available)")
-        s.add_argument("--json", nargs="?", const="-", default=None, metavar="FILE", help="print the result as JSON on stdout, or write it to FILE")
+        s.add_argument(
+            "--json",
+            nargs="?",
+            const="-",
+            default=None,
+            metavar="FILE",
+            help="print the result as JSON on stdout, or write it to FILE",
+        )
         s.add_argument("--debug", action="store_true", help="show the traceback of any error")
     return p
 
-def _interrupt(signum, frame): raise KeyboardInterrupt  # SIGTERM (cluster schedulers) behaves like Ctrl-C
+
+def _interrupt(signum, frame):
+    raise KeyboardInterrupt  # SIGTERM (cluster schedulers) behaves like Ctrl-C
+
 
 def main(argv=None) -> int:
     "Entry point of the `deepinversion` command."
@@ -434,27 +927,55 @@ def main(argv=None) -> int:
     in_main = threading.current_thread() is threading.main_thread()  # signal handlers can only be set there
     old = signal.signal(signal.SIGTERM, _interrupt) if in_main else None
     try:
-        if a.json not in (None, "-") and os.path.isdir(a.json): raise InputError(f"--json {a.json!r} is a folder; give a file name such as {os.path.join(a.json, 'result.json')!r}")
+        if a.json not in (None, "-") and os.path.isdir(a.json):
+            raise InputError(
+                f"--json {a.json!r} is a folder; give a file name such as {os.path.join(a.json, 'result.json')!r}"
+            )
         run = Run.make(a.device, getattr(a, "amp", None), getattr(a, "seed", 0))
         r = v.run(a, run)
     except (InputError, OSError) as e:
-        if a.debug: raise
-        msg = str(e) if isinstance(e, InputError) else f"{e.strerror or type(e).__name__}: {e.filename or e}; check the path and its permissions"
-        print(f"deepinversion {a.verb}: error: {msg}", file=sys.stderr); return 2
+        if a.debug:
+            raise
+        msg = (
+            str(e)
+            if isinstance(e, InputError)
+            else f"{e.strerror or type(e).__name__}: {e.filename or e}; check the path and its permissions"
+        )
+        print(f"deepinversion {a.verb}: error: {msg}", file=sys.stderr)
+        return 2
     except KeyboardInterrupt:
-        print(f"\ndeepinversion {a.verb}: interrupted; finished work is kept, run the same command again to resume", file=sys.stderr); return 130
+        print(
+            f"\ndeepinversion {a.verb}: interrupted; finished work is kept, run the same command again to resume",
+            file=sys.stderr,
+        )
+        return 130
     except RuntimeError as e:
-        if a.debug or ("device" not in str(e).lower() and "cuda" not in str(e).lower()): raise
-        print(f"deepinversion {a.verb}: error: device {a.device!r} is not usable ({str(e).splitlines()[0]}); use --device cpu", file=sys.stderr); return 2
+        if a.debug or ("device" not in str(e).lower() and "cuda" not in str(e).lower()):
+            raise
+        print(
+            f"deepinversion {a.verb}: error: device {a.device!r} is not usable ({str(e).splitlines()[0]}); use"
+            " --device cpu",
+            file=sys.stderr,
+        )
+        return 2
     finally:
-        if in_main: signal.signal(signal.SIGTERM, old)
-    if run.rank > 0: return 0  # under torchrun, one process speaks
+        if in_main:
+            signal.signal(signal.SIGTERM, old)
+    if run.rank > 0:
+        return 0  # under torchrun, one process speaks
     if a.json and a.json != "-":
-        try: write_json(a.json, r)
-        except OSError as e: print(f"deepinversion {a.verb}: error: cannot write {a.json}: {e.strerror or e}; check the path", file=sys.stderr); return 2
+        try:
+            write_json(a.json, r)
+        except OSError as e:
+            print(
+                f"deepinversion {a.verb}: error: cannot write {a.json}: {e.strerror or e}; check the path",
+                file=sys.stderr,
+            )
+            return 2
     print(json.dumps(r) if a.json == "-" else v.human(r))
     return 0
 
 # %% ../nbs/13_cli.ipynb
-#| eval: false
-if __name__ == "__main__": sys.exit(main())
+# | eval: false
+if __name__ == "__main__":
+    sys.exit(main())

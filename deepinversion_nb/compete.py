@@ -26,25 +26,40 @@ def js_divergence(logits_p: torch.Tensor, logits_q: torch.Tensor, T: float = 3.0
 def frozen(model: nn.Module):
     "Eval mode and no parameter gradients inside the block; the previous state is restored after."
     was, flags = model.training, [p.requires_grad for p in model.parameters()]
-    model.eval(); [p.requires_grad_(False) for p in model.parameters()]
-    try: yield model
+    model.eval()
+    [p.requires_grad_(False) for p in model.parameters()]
+    try:
+        yield model
     finally:
         model.train(was)
-        for p, f in zip(model.parameters(), flags): p.requires_grad_(f)
+        for p, f in zip(model.parameters(), flags):
+            p.requires_grad_(f)
+
 
 class Competition(Term):
     "R_compete = 1 − JS(p_T, p_S) (temperature `T`) against a student trained in the loop."
+
     name, method_step, defaults = "compete", 4, {"digits": 1.0, "official": 0.2}
     label, log_range, color = "α_c", (-3, 1), "#9467bd"
+
     @classmethod
-    def from_recipe(cls, weight, recipe, student=None): return cls(student, weight)
+    def from_recipe(cls, weight, recipe, student=None):
+        return cls(student, weight)
+
     def __init__(self, student: nn.Module, weight: float = 1.0, T: float = 3.0):
-        if not isinstance(student, nn.Module): raise InputError(f"the competition term needs a student model, got {type(student).__name__}; build one with build_model")
-        super().__init__(weight); self.student, self.T = student, T
+        if not isinstance(student, nn.Module):
+            raise InputError(
+                f"the competition term needs a student model, got {type(student).__name__}; build one with build_model"
+            )
+        super().__init__(weight)
+        self.student, self.T = student, T
+
     @contextlib.contextmanager
     def attach(self, teacher):
         dev = next(teacher.parameters()).device
-        with frozen(self.student.to(dev)): yield self
+        with frozen(self.student.to(dev)):
+            yield self
+
     def __call__(self, s):
         return 1 - self.pool.mean(js_divergence(s.logits, self.student(s.inputs), self.T).mean(), len(s.logits))
 

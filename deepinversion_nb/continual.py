@@ -11,8 +11,26 @@ import torch, torch.nn as nn, torch.nn.functional as F
 from .data import InputError, TensorData, get_data, normalize
 from .store import check_output_dir, write_json, atomic_write_text
 from .models import build_model, evaluate, load_checkpoint, save_checkpoint
-from .train import Run, TEACHERS, cache_dir, fit, kd_loss, one_thread, random_affine, seeded, train_classifier
-from .experiments import DEMO_PRESETS, md_table, row_images, _old_report, _finished_rows, _check_same_demo, _save_grid
+from deepinversion_nb.train import (
+    Run,
+    TEACHERS,
+    cache_dir,
+    fit,
+    kd_loss,
+    one_thread,
+    random_affine,
+    seeded,
+    train_classifier,
+)
+from deepinversion_nb.experiments import (
+    DEMO_PRESETS,
+    md_table,
+    row_images,
+    _old_report,
+    _finished_rows,
+    _check_same_demo,
+    _save_grid,
+)
 
 # %% auto 0
 __all__ = ['CONTINUAL_ROWS', 'ROW_LOSS', 'only_classes', 'class_teacher', 'extend', 'logits_and_features', 'continual_loss',
@@ -24,41 +42,64 @@ def only_classes(ds: TensorData, keep, classes=None) -> TensorData:
     keep = [str(c) for c in keep]
     classes = [str(c) for c in classes] if classes is not None else keep
     unknown = [c for c in keep if c not in ds.meta.classes]
-    if unknown: raise InputError(f"{ds.meta.name} has no class {unknown[0]!r}; its classes are {', '.join(ds.meta.classes)}")
-    if len(set(keep)) != len(keep): raise InputError(f"a class is named twice in {','.join(keep)}; name each once")
-    code = torch.tensor([classes.index(c) if c in keep else -1 for c in ds.meta.classes])[ds.labels]  # old label → new label
+    if unknown:
+        raise InputError(f"{ds.meta.name} has no class {unknown[0]!r}; its classes are {', '.join(ds.meta.classes)}")
+    if len(set(keep)) != len(keep):
+        raise InputError(f"a class is named twice in {','.join(keep)}; name each once")
+    code = torch.tensor([classes.index(c) if c in keep else -1 for c in ds.meta.classes])[
+        ds.labels
+    ]  # old label → new label
     idx = (code >= 0).nonzero().flatten()
-    return TensorData(ds.images[idx], code[idx], replace(ds.meta, name=f"{ds.meta.name}[{','.join(keep)}]", classes=classes))
+    return TensorData(
+        ds.images[idx], code[idx], replace(ds.meta, name=f"{ds.meta.name}[{','.join(keep)}]", classes=classes)
+    )
 
 # %% ../nbs/16_continual.ipynb
 def class_teacher(data: str = "mnist5k", classes=tuple("01234"), device="cpu", progress: bool = True) -> nn.Module:
     "The default teacher recipe for `data` trained on `classes` only (cached like the default teacher)."
     r, classes = TEACHERS[data], [str(c) for c in classes]
-    path = cache_dir() / "teachers" / f"{data}-c{''.join(classes) if all(len(c) == 1 for c in classes) else '_'.join(classes)}-{r['arch']}-e{r['epochs']}-s0-v3.pt"  # v3: one thread, as the default teacher
+    names = "".join(classes) if all(len(c) == 1 for c in classes) else "_".join(classes)
+    # v3: one thread, as the default teacher
+    path = cache_dir() / "teachers" / f"{data}-c{names}-{r['arch']}-e{r['epochs']}-s0-v3.pt"
     path.parent.mkdir(parents=True, exist_ok=True)
     with open(path.with_suffix(".lock"), "w") as lock:
         fcntl.flock(lock, fcntl.LOCK_EX)
         if not path.exists():
             train_ds, test_ds = (only_classes(get_data(f"{data}:{s}"), classes) for s in ("train", "test"))
-            with seeded(0): model = build_model(r["arch"], train_ds.meta)
-            with one_thread(): train_classifier(model, train_ds, test_ds, epochs=r["epochs"], seed=0)
-            save_checkpoint(model, path, data=train_ds.meta.name, test_data=test_ds.meta.name, **evaluate(model, test_ds))
+            with seeded(0):
+                model = build_model(r["arch"], train_ds.meta)
+            with one_thread():
+                train_classifier(model, train_ds, test_ds, epochs=r["epochs"], seed=0)
+            save_checkpoint(
+                model, path, data=train_ds.meta.name, test_data=test_ds.meta.name, **evaluate(model, test_ds)
+            )
     return load_checkpoint(path, device)
 
 # %% ../nbs/16_continual.ipynb
 def extend(model: nn.Module, new_classes) -> nn.Module:
-    "A copy of `model` with outputs for `new_classes` after its own: the old outputs keep their order and weights, the new ones start fresh."
+    """A copy of `model` with outputs for `new_classes` after its own: the old outputs keep their order and weights,
+    the new ones start fresh."""
     card, new = model.card, [str(c) for c in new_classes]
-    if not new: raise InputError("no new classes given; name the classes to add, e.g. --classes 5,6,7,8,9")
+    if not new:
+        raise InputError("no new classes given; name the classes to add, e.g. --classes 5,6,7,8,9")
     overlap = [c for c in new if c in card.classes]
-    if overlap: raise InputError(f"class {overlap[0]!r} is already one of the model's ({', '.join(card.classes)}); the new classes must be others")
-    if len(set(new)) != len(new): raise InputError(f"a new class is named twice in {','.join(new)}; name each once")
-    with seeded(0): big = build_model(card.arch, replace(card.meta, classes=card.classes + new), **card.kwargs)
+    if overlap:
+        raise InputError(
+            f"class {overlap[0]!r} is already one of the model's ({', '.join(card.classes)}); the new classes must be"
+            " others"
+        )
+    if len(set(new)) != len(new):
+        raise InputError(f"a new class is named twice in {','.join(new)}; name each once")
+    with seeded(0):
+        big = build_model(card.arch, replace(card.meta, classes=card.classes + new), **card.kwargs)
     sd = big.state_dict()
     for k, v in model.state_dict().items():
-        if sd[k].shape == v.shape: sd[k] = v.clone()
-        elif sd[k].shape[1:] == v.shape[1:]: sd[k][: len(v)] = v  # the classifier's rows (weight, bias) of the old classes
-        else: raise InputError(f"cannot add classes to a {card.arch!r} model: {k} changes shape beyond its output rows")
+        if sd[k].shape == v.shape:
+            sd[k] = v.clone()
+        elif sd[k].shape[1:] == v.shape[1:]:
+            sd[k][: len(v)] = v  # the classifier's rows (weight, bias) of the old classes
+        else:
+            raise InputError(f"cannot add classes to a {card.arch!r} model: {k} changes shape beyond its output rows")
     big.load_state_dict(sd)
     return big.to(next(model.parameters()).device).eval()
 
@@ -66,51 +107,105 @@ def extend(model: nn.Module, new_classes) -> nn.Module:
 def logits_and_features(model: nn.Module, x: torch.Tensor) -> tuple:
     "The model's logits and what its classifier reads: the input of its last `nn.Linear`."
     linear, seen = [m for m in model.modules() if isinstance(m, nn.Linear)], []
-    if not linear: raise InputError(f"feature KD reads the input of the classifier's last nn.Linear, and {type(model).__name__} has none; drop feature_kd (--feature-kd)")
+    if not linear:
+        raise InputError(
+            f"feature KD reads the input of the classifier's last nn.Linear, and {type(model).__name__} has none; drop"
+            " feature_kd (--feature-kd)"
+        )
     hook = linear[-1].register_forward_hook(lambda m, i, o: seen.append(i[0]))
-    try: return model(x), seen[0]
-    finally: hook.remove()
+    try:
+        return model(x), seen[0]
+    finally:
+        hook.remove()
+
 
 def continual_loss(old: nn.Module, kd: float = 4.0, T: float = 2.0, feature_kd: float = 0.0):
-    "Cross-entropy over all classes (images labelled -1 take the old model's prediction) + `kd` × KD to the old model on its own outputs + `feature_kd` × MSE of the classifier's input features to the old model's."
+    """Cross-entropy over all classes (images labelled -1 take the old model's prediction) + `kd` × KD to the old
+    model on its own outputs + `feature_kd` × MSE of the classifier's input features to the old model's."""
     n_old = old.card.num_classes
+
     def loss(model, x, y):
         if feature_kd:
             logits, f = logits_and_features(model, x)
-            with torch.no_grad(): t, f_old = logits_and_features(old, x)
+            with torch.no_grad():
+                t, f_old = logits_and_features(old, x)
         else:
             logits = model(x)
-            with torch.no_grad(): t = old(x)
+            with torch.no_grad():
+                t = old(x)
         logits, t = logits.float(), t.float()
         ce = F.cross_entropy(logits, torch.where(y >= 0, y, t.argmax(1)))
         total = ce + kd * kd_loss(logits[:, :n_old], t, T) if kd else ce
         return total + feature_kd * F.mse_loss(f.float(), f_old.float()) if feature_kd else total
+
     return loss
 
-def mixed_batches(new_x: torch.Tensor, new_y: torch.Tensor, old_x: torch.Tensor | None, batch_size: int, generator: torch.Generator,
-                  old_y: torch.Tensor | None = None, augment: bool = True):
-    "Endless batches of `batch_size` labelled new samples, plus as many old images (labelled `old_y`, else -1) when there are any."
+
+def mixed_batches(
+    new_x: torch.Tensor,
+    new_y: torch.Tensor,
+    old_x: torch.Tensor | None,
+    batch_size: int,
+    generator: torch.Generator,
+    old_y: torch.Tensor | None = None,
+    augment: bool = True,
+):
+    """Endless batches of `batch_size` labelled new samples, plus as many old images (labelled `old_y`, else -1) when
+    there are any."""
     while True:
         i = torch.randint(len(new_x), (batch_size,), generator=generator)
         x, y = new_x[i], new_y[i]
         if old_x is not None:
             j = torch.randint(len(old_x), (batch_size,), generator=generator)
-            x, y = torch.cat([x, old_x[j]]), torch.cat([y, old_y[j] if old_y is not None else torch.full((batch_size,), -1)])
+            x, y = torch.cat([x, old_x[j]]), torch.cat(
+                [y, old_y[j] if old_y is not None else torch.full((batch_size,), -1)]
+            )
         yield (random_affine(x, generator=generator) if augment else x), y
 
-def learn_new_classes(old: nn.Module, new_ds: TensorData, old_images: torch.Tensor | None = None, old_labels: torch.Tensor | None = None,
-                      steps: int = 600, batch_size: int = 64, lr: float = 1e-3, kd: float = 4.0, seed: int = 0,
-                      run: Run | None = None, callbacks=(), feature_kd: float = 0.0) -> nn.Module:
-    "Extend `old` to the classes of `new_ds` (labelled in old + new order) and train it with `continual_loss` in the one loop, `fit`."
-    new_classes = new_ds.meta.classes[old.card.num_classes:]
-    if new_ds.meta.classes[: old.card.num_classes] != old.card.classes: raise InputError("the new data must be labelled in the order old classes, then new")
+
+def learn_new_classes(
+    old: nn.Module,
+    new_ds: TensorData,
+    old_images: torch.Tensor | None = None,
+    old_labels: torch.Tensor | None = None,
+    steps: int = 600,
+    batch_size: int = 64,
+    lr: float = 1e-3,
+    kd: float = 4.0,
+    seed: int = 0,
+    run: Run | None = None,
+    callbacks=(),
+    feature_kd: float = 0.0,
+) -> nn.Module:
+    """Extend `old` to the classes of `new_ds` (labelled in old + new order) and train it with `continual_loss` in
+    the one loop, `fit`."""
+    new_classes = new_ds.meta.classes[old.card.num_classes :]
+    if new_ds.meta.classes[: old.card.num_classes] != old.card.classes:
+        raise InputError("the new data must be labelled in the order old classes, then new")
     run = run or Run.of(old)
     model = extend(old, new_classes).to(run.device)
     x, y = new_ds.tensors()
     opt = torch.optim.Adam(model.parameters(), lr)
     sched = torch.optim.lr_scheduler.OneCycleLR(opt, lr, total_steps=steps, pct_start=0.2)
-    data = mixed_batches(normalize(x, model.card.mean, model.card.std), y, old_images, batch_size, torch.Generator().manual_seed(seed), old_labels)
-    return fit(model, continual_loss(old.to(run.device).eval(), kd, feature_kd=feature_kd), data, steps, opt, sched, callbacks, run)
+    data = mixed_batches(
+        normalize(x, model.card.mean, model.card.std),
+        y,
+        old_images,
+        batch_size,
+        torch.Generator().manual_seed(seed),
+        old_labels,
+    )
+    return fit(
+        model,
+        continual_loss(old.to(run.device).eval(), kd, feature_kd=feature_kd),
+        data,
+        steps,
+        opt,
+        sched,
+        callbacks,
+        run,
+    )
+
 
 def old_new_accuracy(model: nn.Module, test_ds: TensorData, old_classes) -> dict:
     "Accuracy on the test samples of the old classes, of the new ones, and of all (over all the model's outputs)."
@@ -120,33 +215,69 @@ def old_new_accuracy(model: nn.Module, test_ds: TensorData, old_classes) -> dict
     return {"old": acc(old), "new": acc(new), "all": acc(classes)}
 
 # %% ../nbs/16_continual.ipynb
-CONTINUAL_ROWS = {"lwf": "LwF.MC-style: new data only, KD to the old model on it", "prior": "+ DeepDream images of the old classes",
-                  "feature": "+ DeepInversion images of the old classes", "feature_fkd": "+ DeepInversion images, KD ×10 + feature KD",
-                  "oracle_distilled": "oracle: old real data, distilled", "oracle_classified": "oracle: old real data with labels, classified"}
-ROW_LOSS = {"feature_fkd": {"kd": 10.0, "feature_kd": 1.0}, "oracle_classified": {"kd": 0.0}}  # the others: `learn_new_classes`' KD weight 4
+CONTINUAL_ROWS = {
+    "lwf": "LwF.MC-style: new data only, KD to the old model on it",
+    "prior": "+ DeepDream images of the old classes",
+    "feature": "+ DeepInversion images of the old classes",
+    "feature_fkd": "+ DeepInversion images, KD ×10 + feature KD",
+    "oracle_distilled": "oracle: old real data, distilled",
+    "oracle_classified": "oracle: old real data with labels, classified",
+}
+ROW_LOSS = {
+    "feature_fkd": {"kd": 10.0, "feature_kd": 1.0},
+    "oracle_classified": {"kd": 0.0},
+}  # the others: `learn_new_classes`' KD weight 4
+
 
 def continual_markdown(rep: dict) -> str:
     "The continual-learning report as a Markdown table."
     t = rep["teacher"]
-    return md_table(f"Data-free continual learning on `{rep['data']}` (preset `{rep['preset']}`, seed {rep['seed']}): teacher `{t['arch']}` on classes "
-                    f"{','.join(rep['old'])} ({t['accuracy']:.2%}), extended with real data of {','.join(rep['new'])} only.",
-                    ["row", "old classes", "new classes", "all classes", "old images", "KD s"],
-                    [[CONTINUAL_ROWS[k], f"{r['old']:.2%}", f"{r['new']:.2%}", f"{r['accuracy']:.2%}", r["images"], f"{r['kd_seconds']:.0f}"]
-                     for k, r in rep["rows"].items()])
+    return md_table(
+        f"Data-free continual learning on `{rep['data']}` (preset `{rep['preset']}`, seed {rep['seed']}): teacher"
+        f" `{t['arch']}` on classes {','.join(rep['old'])} ({t['accuracy']:.2%}), extended with real data of"
+        f" {','.join(rep['new'])} only.",
+        ["row", "old classes", "new classes", "all classes", "old images", "KD s"],
+        [
+            [
+                CONTINUAL_ROWS[k],
+                f"{r['old']:.2%}",
+                f"{r['new']:.2%}",
+                f"{r['accuracy']:.2%}",
+                r["images"],
+                f"{r['kd_seconds']:.0f}",
+            ]
+            for k, r in rep["rows"].items()
+        ],
+    )
+
 
 def _old_images(name: str, teacher, test_old, p, out: Path, run: Run, progress: bool, data: str):
     "Row `name`'s images of the old classes (model space) and their labels (None: the old model labels them)."
-    if name == "lwf": return None, None
+    if name == "lwf":
+        return None, None
     if name.startswith("oracle"):
         real = only_classes(get_data(f"{data}:train"), teacher.card.classes)
         x, y = real.tensors()
         return normalize(x, teacher.card.mean, teacher.card.std), (y if name == "oracle_classified" else None)
-    return row_images(teacher, test_old, name.removesuffix("_fkd"), p, out, run, progress)[0], None  # feature_fkd: feature's images
+    return (
+        row_images(teacher, test_old, name.removesuffix("_fkd"), p, out, run, progress)[0],
+        None,
+    )  # feature_fkd: feature's images
 
-def run_continual_demo(preset: str = "quick", data: str = "mnist5k", out="deepinversion-continual", run: Run | None = None,
-                       progress: bool = True, old=tuple("01234"), new=tuple("56789")) -> dict:
-    "A teacher on the `old` classes extended to `new` with their real data only, each row with other old-class images (resumable)."
-    if preset not in DEMO_PRESETS: raise InputError(f"unknown preset {preset!r}; use one of {', '.join(DEMO_PRESETS)}")
+
+def run_continual_demo(
+    preset: str = "quick",
+    data: str = "mnist5k",
+    out="deepinversion-continual",
+    run: Run | None = None,
+    progress: bool = True,
+    old=tuple("01234"),
+    new=tuple("56789"),
+) -> dict:
+    """A teacher on the `old` classes extended to `new` with their real data only, each row with other old-class
+    images (resumable)."""
+    if preset not in DEMO_PRESETS:
+        raise InputError(f"unknown preset {preset!r}; use one of {', '.join(DEMO_PRESETS)}")
     p, out, run = DEMO_PRESETS[preset], check_output_dir(out, "report.json"), run or Run.make()
     old, new = [str(c) for c in old], [str(c) for c in new]
     rep = {"task": "continual", "data": data, "preset": preset, "seed": run.seed, "old": old, "new": new}
@@ -161,17 +292,44 @@ def run_continual_demo(preset: str = "quick", data: str = "mnist5k", out="deepin
     same = prior.get("teacher") == rep["teacher"]
     out.mkdir(parents=True, exist_ok=True)
     rows = _finished_rows(prior, same, CONTINUAL_ROWS, lambda k: out / "models" / f"{k}.pt")
+
     def save():  # every finished row, in the table's order, whichever was made last
         rep["rows"] = {k: rows[k] for k in CONTINUAL_ROWS if k in rows}
-        write_json(out / "report.json", rep); atomic_write_text(out / "report.md", continual_markdown(rep))
+        write_json(out / "report.json", rep)
+        atomic_write_text(out / "report.md", continual_markdown(rep))
+
     save()
     for name in (k for k in CONTINUAL_ROWS if k not in rows):
         x, y = _old_images(name, teacher, test_old, p, out, run, progress, data)
         t0 = time.time()
-        model = learn_new_classes(teacher, new_ds, x, y, p.kd.steps, p.kd.batch_size, seed=run.seed_for("kd"), run=run, **ROW_LOSS.get(name, {}))
+        model = learn_new_classes(
+            teacher,
+            new_ds,
+            x,
+            y,
+            p.kd.steps,
+            p.kd.batch_size,
+            seed=run.seed_for("kd"),
+            run=run,
+            **ROW_LOSS.get(name, {}),
+        )
         acc = old_new_accuracy(model, test_all, old)
-        rows[name] = {"accuracy": acc["all"], "old": acc["old"], "new": acc["new"], "images": 0 if x is None else len(x), "kd_seconds": round(time.time() - t0, 1)}
-        save_checkpoint(model, out / "models" / f"{name}.pt", row=name, accuracy=acc["all"], test_data=test_all.meta.name, **{k: acc[k] for k in ("old", "new")})
-        if name in ("prior", "feature"): _save_grid(out, name)
+        rows[name] = {
+            "accuracy": acc["all"],
+            "old": acc["old"],
+            "new": acc["new"],
+            "images": 0 if x is None else len(x),
+            "kd_seconds": round(time.time() - t0, 1),
+        }
+        save_checkpoint(
+            model,
+            out / "models" / f"{name}.pt",
+            row=name,
+            accuracy=acc["all"],
+            test_data=test_all.meta.name,
+            **{k: acc[k] for k in ("old", "new")},
+        )
+        if name in ("prior", "feature"):
+            _save_grid(out, name)
         save()
     return rep

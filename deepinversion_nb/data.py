@@ -23,28 +23,38 @@ class InputError(ValueError):
 @dataclass
 class DataMeta:
     "What a model needs to know to consume a dataset."
-    name: str                  # the spec the data came from
-    classes: list[str]         # class names, index = label
-    channels: int              # 1 (gray) or 3 (RGB)
+
+    name: str  # the spec the data came from
+    classes: list[str]  # class names, index = label
+    channels: int  # 1 (gray) or 3 (RGB)
     size: tuple[int, int] | None  # (H, W); None = any size (resized on load)
-    mean: tuple[float, ...]    # per-channel normalization
+    mean: tuple[float, ...]  # per-channel normalization
     std: tuple[float, ...]
 
     @property
-    def num_classes(self): return len(self.classes)
+    def num_classes(self):
+        return len(self.classes)
 
 # %% ../nbs/00_data.ipynb
 class TensorData(torch.utils.data.Dataset):
     "Images (uint8, N×C×H×W) and integer labels in memory, with their `DataMeta`."
+
     def __init__(self, images: torch.Tensor, labels: torch.Tensor, meta: DataMeta):
         assert images.dtype == torch.uint8 and images.ndim == 4 and len(images) == len(labels)
         self.images, self.labels, self.meta = images, labels.long(), meta
-    def __len__(self): return len(self.images)
-    def __getitem__(self, i): return self.images[i].float() / 255, int(self.labels[i])
+
+    def __len__(self):
+        return len(self.images)
+
+    def __getitem__(self, i):
+        return self.images[i].float() / 255, int(self.labels[i])
+
     def batch(self, idx):
         "Float images in [0, 1] and labels for the index tensor `idx` (fast slicing, no loader)."
         return self.images[idx].float() / 255, self.labels[idx]
-    def tensors(self): return self.batch(slice(None))
+
+    def tensors(self):
+        return self.batch(slice(None))
 
 # %% ../nbs/00_data.ipynb
 ASSETS = Path(str(importlib.resources.files("deepinversion_nb"))) / "assets"  # works in notebooks too
@@ -58,31 +68,41 @@ NORMS = {  # per-channel (mean, std) of each known dataset's training set
     "imagenet": ((0.485, 0.456, 0.406), (0.229, 0.224, 0.225)),
 }
 
+
 def _split_mask(labels: np.ndarray, name: str) -> np.ndarray:
     "Boolean test mask of the documented split."
     if name == "mnist5k":  # rank of each sample inside its class, in file order
         rank = np.zeros(len(labels), int)
-        for c in np.unique(labels): rank[labels == c] = np.arange((labels == c).sum())
+        for c in np.unique(labels):
+            rank[labels == c] = np.arange((labels == c).sum())
         return rank >= 400
     return np.arange(len(labels)) % 5 == 4
 
+
 def load_embedded(name: str, split: str) -> TensorData:
     "The embedded dataset `name` ('mnist5k' or 'digits'), split 'train' or 'test'."
-    if name not in ("mnist5k", "digits"): raise InputError(f"unknown embedded dataset {name!r}; use 'mnist5k' or 'digits'")
-    if split not in ("train", "test"): raise InputError(f"unknown split {split!r} for {name}; use '{name}:train' or '{name}:test'")
-    with np.load(ASSETS / f"{name}.npz") as f: x, y = f["images"], f["labels"]
-    if name == "digits": x = np.round(x.astype(np.float32) * 255 / 16).astype(np.uint8)  # 0..16 -> 0..255
+    if name not in ("mnist5k", "digits"):
+        raise InputError(f"unknown embedded dataset {name!r}; use 'mnist5k' or 'digits'")
+    if split not in ("train", "test"):
+        raise InputError(f"unknown split {split!r} for {name}; use '{name}:train' or '{name}:test'")
+    with np.load(ASSETS / f"{name}.npz") as f:
+        x, y = f["images"], f["labels"]
+    if name == "digits":
+        x = np.round(x.astype(np.float32) * 255 / 16).astype(np.uint8)  # 0..16 -> 0..255
     keep = _split_mask(y, name) == (split == "test")
     mean, std = NORMS["mnist" if name == "mnist5k" else "digits"]
     meta = DataMeta(f"{name}:{split}", DIGIT_CLASSES, 1, tuple(x.shape[1:]), mean, std)
     return TensorData(torch.from_numpy(x[keep]).unsqueeze(1), torch.from_numpy(y[keep]), meta)
 
 # %% ../nbs/00_data.ipynb
-def _stats(t: torch.Tensor, v) -> torch.Tensor: return torch.as_tensor(v, dtype=t.dtype, device=t.device).view(1, -1, 1, 1)
+def _stats(t: torch.Tensor, v) -> torch.Tensor:
+    return torch.as_tensor(v, dtype=t.dtype, device=t.device).view(1, -1, 1, 1)
+
 
 def normalize(x: torch.Tensor, mean, std) -> torch.Tensor:
     "Images in [0, 1] → model space."
     return (x - _stats(x, mean)) / _stats(x, std)
+
 
 def denormalize(x: torch.Tensor, mean, std) -> torch.Tensor:
     "Model space → images in [0, 1] (clamped)."
@@ -92,98 +112,153 @@ def denormalize(x: torch.Tensor, mean, std) -> torch.Tensor:
 def image_grid(x: torch.Tensor, nrow: int = 10, pad: int = 1) -> np.ndarray:
     "A batch of [0, 1] images (N×C×H×W) as one H'×W'×3 uint8 array, `nrow` images per row."
     from torchvision.utils import make_grid
+
     g = make_grid(x.detach().float().cpu().clamp(0, 1), nrow=nrow, padding=pad, pad_value=1.0)
     return (g.permute(1, 2, 0).numpy() * 255).round().astype(np.uint8)
+
 
 def show_images(x, labels=None, classes=None, mean=None, std=None, nrow=10, title=None, ax=None):
     "Draw a grid of images; pass `mean`/`std` if `x` is in model space. Returns the matplotlib axes."
     import matplotlib.pyplot as plt
-    if mean is not None: x = denormalize(x, mean, std)
+
+    if mean is not None:
+        x = denormalize(x, mean, std)
     nrow = min(nrow, len(x))
-    if ax is None: _, ax = plt.subplots(figsize=(nrow * 0.8, 0.8 * -(-len(x) // nrow) + 0.4))
-    ax.imshow(image_grid(x, nrow), interpolation="nearest"); ax.set_axis_off()
+    if ax is None:
+        _, ax = plt.subplots(figsize=(nrow * 0.8, 0.8 * -(-len(x) // nrow) + 0.4))
+    ax.imshow(image_grid(x, nrow), interpolation="nearest")
+    ax.set_axis_off()
     if labels is not None and title is None:
         names = [classes[int(l)] if classes else str(int(l)) for l in labels]
         title = " ".join(names[:nrow]) + (" …" if len(names) > nrow else "")
-    if title: ax.set_title(title, fontsize=9)
+    if title:
+        ax.set_title(title, fontsize=9)
     return ax
 
 # %% ../nbs/00_data.ipynb
 _TV_SETS = {"mnist": "MNIST", "fashionmnist": "FashionMNIST", "cifar10": "CIFAR10", "cifar100": "CIFAR100"}
 
+
 def _read_idx_folder(cls, root: str, train: bool):
-    "Images and labels of an MNIST-style raw folder, read with torchvision's IDX reader (only the asked split needs to exist)."
+    """Images and labels of an MNIST-style raw folder, read with torchvision's IDX reader (only the asked split needs
+    to exist)."""
     from torchvision.datasets.mnist import read_image_file, read_label_file
+
     raw, prefix = Path(root) / cls.__name__ / "raw", "train" if train else "t10k"
     files = [raw / f"{prefix}-images-idx3-ubyte", raw / f"{prefix}-labels-idx1-ubyte"]
     missing = [f.name for f in files if not f.exists()]
-    if missing: raise InputError(f"{cls.__name__.lower()}: no {', '.join(missing)} in {str(raw)!r}; pass the ROOT that holds {cls.__name__}/raw (gunzip the .gz files)")
+    if missing:
+        raise InputError(
+            f"{cls.__name__.lower()}: no {', '.join(missing)} in {str(raw)!r}; pass the ROOT that holds"
+            f" {cls.__name__}/raw (gunzip the .gz files)"
+        )
     return read_image_file(str(files[0])), read_label_file(str(files[1])), cls.classes
+
 
 def load_torchvision(name: str, root: str, train: bool = False) -> TensorData:
     "A torchvision dataset already on disk under `root` (never downloaded)."
     import torchvision.datasets as tvd
-    if not Path(root).is_dir(): raise InputError(f"{name}: no such folder {root!r}; pass the folder that holds the dataset")
+
+    if not Path(root).is_dir():
+        raise InputError(f"{name}: no such folder {root!r}; pass the folder that holds the dataset")
     cls = getattr(tvd, _TV_SETS[name])
-    if name in ("mnist", "fashionmnist"): x, y, classes = _read_idx_folder(cls, root, train)
+    if name in ("mnist", "fashionmnist"):
+        x, y, classes = _read_idx_folder(cls, root, train)
     else:
-        try: ds = cls(root, train=train, download=False)
-        except RuntimeError: raise InputError(f"{name}: no {cls.base_folder} python batches under {root!r}; pass the folder that holds {cls.base_folder}") from None
+        try:
+            ds = cls(root, train=train, download=False)
+        except RuntimeError:
+            raise InputError(
+                f"{name}: no {cls.base_folder} python batches under {root!r}; pass the folder that holds"
+                f" {cls.base_folder}"
+            ) from None
         x, y, classes = torch.as_tensor(ds.data), torch.as_tensor(ds.targets), ds.classes
     x = x.unsqueeze(1) if x.ndim == 3 else x.permute(0, 3, 1, 2)  # MNIST N×H×W, CIFAR N×H×W×C
     mean, std = NORMS[name]
-    meta = DataMeta(f"{name}{'-train' if train else ''}:{root}", list(classes), x.shape[1], tuple(x.shape[2:]), mean, std)
+    meta = DataMeta(
+        f"{name}{'-train' if train else ''}:{root}", list(classes), x.shape[1], tuple(x.shape[2:]), mean, std
+    )
     return TensorData(x.contiguous(), y, meta)
 
 # %% ../nbs/00_data.ipynb
 def save_mnist_raw(images: torch.Tensor, labels: torch.Tensor, root, train: bool = False) -> Path:
     "Write uint8 images (N×28×28 or N×1×28×28) and labels as torchvision's `root/MNIST/raw` IDX files."
-    raw = Path(root) / "MNIST" / "raw"; raw.mkdir(parents=True, exist_ok=True)
+    raw = Path(root) / "MNIST" / "raw"
+    raw.mkdir(parents=True, exist_ok=True)
     x = images.reshape(len(images), 28, 28).numpy().astype(np.uint8)
     prefix = "train" if train else "t10k"
     (raw / f"{prefix}-images-idx3-ubyte").write_bytes(struct.pack(">IIII", 2051, len(x), 28, 28) + x.tobytes())
-    (raw / f"{prefix}-labels-idx1-ubyte").write_bytes(struct.pack(">II", 2049, len(x)) + labels.numpy().astype(np.uint8).tobytes())
+    (raw / f"{prefix}-labels-idx1-ubyte").write_bytes(
+        struct.pack(">II", 2049, len(x)) + labels.numpy().astype(np.uint8).tobytes()
+    )
     return raw
 
 # %% ../nbs/00_data.ipynb
 _IMG_EXT = (".png", ".jpg", ".jpeg", ".bmp", ".webp", ".tif", ".tiff")
 
+
 class FolderData(torch.utils.data.Dataset):
     "An ImageFolder (DIR/<class>/<image>) read at `size` with `channels`, as floats in [0, 1]."
+
     def __init__(self, root, size=None, channels: int = 3, mean=None, std=None):
         import torchvision.datasets as tvd, torchvision.transforms as T
-        if not Path(root).is_dir(): raise InputError(f"folder: no such folder {str(root)!r}; pass DIR with one sub-folder per class")
+
+        if not Path(root).is_dir():
+            raise InputError(f"folder: no such folder {str(root)!r}; pass DIR with one sub-folder per class")
         tf = [T.Grayscale(1) if channels == 1 else T.Lambda(lambda im: im.convert("RGB"))]
-        if size: tf += [T.Resize(tuple(size)), T.CenterCrop(tuple(size))]
-        try: self.ds = tvd.ImageFolder(str(root), transform=T.Compose(tf + [T.ToTensor()]))
-        except FileNotFoundError: raise InputError(f"folder: no images in class sub-folders of {str(root)!r}; expected DIR/<class>/<image>{_IMG_EXT[0]}") from None
-        if size is None: size = tuple(self.ds[0][0].shape[1:])
+        if size:
+            tf += [T.Resize(tuple(size)), T.CenterCrop(tuple(size))]
+        try:
+            self.ds = tvd.ImageFolder(str(root), transform=T.Compose(tf + [T.ToTensor()]))
+        except FileNotFoundError:
+            raise InputError(
+                f"folder: no images in class sub-folders of {str(root)!r}; expected DIR/<class>/<image>{_IMG_EXT[0]}"
+            ) from None
+        if size is None:
+            size = tuple(self.ds[0][0].shape[1:])
         mean, std = (mean, std) if mean is not None else NORMS["imagenet" if channels == 3 else "mnist"]
         self.meta = DataMeta(f"folder:{root}", list(self.ds.classes), channels, tuple(size), tuple(mean), tuple(std))
-    def __len__(self): return len(self.ds)
-    def __getitem__(self, i): return self.ds[i]
+
+    def __len__(self):
+        return len(self.ds)
+
+    def __getitem__(self, i):
+        return self.ds[i]
+
     @property
-    def labels(self): return torch.as_tensor(self.ds.targets)
+    def labels(self):
+        return torch.as_tensor(self.ds.targets)
 
 # %% ../nbs/00_data.ipynb
-DATA_SPECS = "mnist5k:train|test, digits:train|test, mnist:ROOT, fashionmnist:ROOT, cifar10:ROOT, cifar100:ROOT (NAME-train:ROOT for the training split), folder:DIR"
+DATA_SPECS = (
+    "mnist5k:train|test, digits:train|test, mnist:ROOT, fashionmnist:ROOT, cifar10:ROOT, cifar100:ROOT (NAME-train:ROOT"
+    " for the training split), folder:DIR"
+)
+
 
 def get_data(spec: str, size=None, channels: int | None = None, mean=None, std=None):
     "The dataset named by `spec`; `size`/`channels`/`mean`/`std` only shape an ImageFolder."
     name, sep, arg = str(spec).partition(":")
-    if not sep or not arg: raise InputError(f"dataset spec {spec!r} needs NAME:ARG; accepted: {DATA_SPECS}")
-    if name in ("mnist5k", "digits"): return load_embedded(name, arg)
+    if not sep or not arg:
+        raise InputError(f"dataset spec {spec!r} needs NAME:ARG; accepted: {DATA_SPECS}")
+    if name in ("mnist5k", "digits"):
+        return load_embedded(name, arg)
     base, train = (name[:-6], True) if name.endswith("-train") else (name, False)
-    if base in _TV_SETS: return load_torchvision(base, arg, train)
-    if name == "folder": return FolderData(arg, size, channels or 3, mean, std)
+    if base in _TV_SETS:
+        return load_torchvision(base, arg, train)
+    if name == "folder":
+        return FolderData(arg, size, channels or 3, mean, std)
     raise InputError(f"unknown dataset {name!r} in {spec!r}; accepted: {DATA_SPECS}")
+
 
 def split_of(spec: str, split: str) -> str | None:
     "The spec of the `split` ('train' or 'test') of the dataset that `spec` names; None for a folder."
     name, _, arg = str(spec).partition(":")
     base = name[:-6] if name.endswith("-train") else name
-    if base in ("mnist5k", "digits"): return f"{base}:{split}"
-    if base in _TV_SETS: return f"{base}-train:{arg}" if split == "train" else f"{base}:{arg}"
+    if base in ("mnist5k", "digits"):
+        return f"{base}:{split}"
+    if base in _TV_SETS:
+        return f"{base}-train:{arg}" if split == "train" else f"{base}:{arg}"
     return None
 
 # %% ../nbs/00_data.ipynb
@@ -191,6 +266,7 @@ def batches(ds, batch_size: int = 256, shuffle: bool = False, generator=None):
     "Yield (images in [0, 1], labels) batches of `ds`."
     if isinstance(ds, TensorData):
         order = torch.randperm(len(ds), generator=generator) if shuffle else torch.arange(len(ds))
-        for i in range(0, len(ds), batch_size): yield ds.batch(order[i:i + batch_size])
+        for i in range(0, len(ds), batch_size):
+            yield ds.batch(order[i : i + batch_size])
     else:
         yield from torch.utils.data.DataLoader(ds, batch_size=batch_size, shuffle=shuffle, generator=generator)

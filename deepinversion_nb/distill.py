@@ -14,12 +14,21 @@ from .train import Run, KDConfig, distill, seeded
 __all__ = ['distill_images']
 
 # %% ../nbs/09_distill.ipynb
-def distill_images(teacher: nn.Module, images, student_arch: str, cfg: KDConfig = KDConfig(), test_spec: str | None = None,
-                   run: Run | None = None, callbacks=()) -> tuple[nn.Module, dict]:
-    "Distill a new `student_arch` from `teacher` on `images` (a path or model-space tensor); evaluate on `test_spec` if given."
+def distill_images(
+    teacher: nn.Module,
+    images,
+    student_arch: str,
+    cfg: KDConfig = KDConfig(),
+    test_spec: str | None = None,
+    run: Run | None = None,
+    callbacks=(),
+) -> tuple[nn.Module, dict]:
+    """Distill a new `student_arch` from `teacher` on `images` (a path or model-space tensor); evaluate on
+    `test_spec` if given."""
     run = run or Run.of(teacher)
     x = images if isinstance(images, torch.Tensor) else load_images(images, teacher.card)
-    with seeded(run.seed_for("student")): student = build_model(student_arch, teacher.card.meta).to(run.device)
+    with seeded(run.seed_for("student")):
+        student = build_model(student_arch, teacher.card.meta).to(run.device)
     check_input(student, x[:2].to(run.device))
     t0 = time.time()
     distill(student, teacher, x, cfg, seed=run.seed_for("kd"), callbacks=callbacks, run=run)

@@ -22,97 +22,185 @@ __all__ = ['DEMO_PRESETS', 'ROWS', 'ROW_NAMES', 'DemoPreset', 'row_images', 'md_
 @dataclass
 class DemoPreset:
     "Sizes of one demo run."
-    n: int                  # synthetic images per row
-    iters: int              # optimization steps per image batch (one full-resolution phase)
-    batch: int              # images optimized together
-    student: str            # student architecture
-    kd: KDConfig            # how each student is distilled
-    adi_kd_steps: int       # in-loop student training between ADI batches
+
+    n: int  # synthetic images per row
+    iters: int  # optimization steps per image batch (one full-resolution phase)
+    batch: int  # images optimized together
+    student: str  # student architecture
+    kd: KDConfig  # how each student is distilled
+    adi_kd_steps: int  # in-loop student training between ADI batches
     schedule: str | None = None  # a multi-resolution schedule of `SCHEDULES` instead of `iters` steps at full size
 
-    def recipe(self, name: str): return recipe(name, schedule=self.schedule) if self.schedule else recipe(name, iters=self.iters)
+    def recipe(self, name: str):
+        return recipe(name, schedule=self.schedule) if self.schedule else recipe(name, iters=self.iters)
+
 
 DEMO_PRESETS = {
-    "full": DemoPreset(n=600, iters=200, batch=100, student="convnet_narrow", kd=KDConfig(steps=1200), adi_kd_steps=100),
-    "quick": DemoPreset(n=200, iters=200, batch=100, student="convnet_narrow", kd=KDConfig(steps=600, batch_size=64), adi_kd_steps=50, schedule="multires-200"),
-    "tiny": DemoPreset(n=20, iters=10, batch=10, student="convnet_tiny", kd=KDConfig(steps=20, batch_size=32), adi_kd_steps=5),
+    "full": DemoPreset(
+        n=600, iters=200, batch=100, student="convnet_narrow", kd=KDConfig(steps=1200), adi_kd_steps=100
+    ),
+    "quick": DemoPreset(
+        n=200,
+        iters=200,
+        batch=100,
+        student="convnet_narrow",
+        kd=KDConfig(steps=600, batch_size=64),
+        adi_kd_steps=50,
+        schedule="multires-200",
+    ),
+    "tiny": DemoPreset(
+        n=20, iters=10, batch=10, student="convnet_tiny", kd=KDConfig(steps=20, batch_size=32), adi_kd_steps=5
+    ),
 }
 ROWS = {"noise": "logit", "prior": "deepdream", "feature": "deepinversion", "compete": "adi"}  # row → recipe
 
 # %% ../nbs/10_demo.ipynb
 def row_images(teacher, test_ds, name: str, p: DemoPreset, out: Path, run: Run, progress: bool) -> tuple:
-    "Row `name`'s images (model space), synthesized into `out/images/<name>` (resumable) or the real training split; also its seconds, steps and ADI's curve."
+    """Row `name`'s images (model space), synthesized into `out/images/<name>` (resumable) or the real training
+    split; also its seconds, steps and ADI's curve."""
     curve = []  # ADI: accuracy of the in-loop student as the pool grows
     if name == "real":
         train = get_data(split_of(test_ds.meta.name, "train"))
         return normalize(train.tensors()[0], teacher.card.mean, teacher.card.std), 0.0, 0, curve
-    watch = lambda d: curve.append({"images": (d.index + 1) * p.batch, "accuracy": evaluate(d.student, test_ds)["accuracy"]})
-    m = synthesize(teacher, p.recipe(ROWS[name]), p.n, out / "images" / name, batch=p.batch, run=run,
-                   student_arch=p.student, kd_steps=p.adi_kd_steps, progress=progress, batch_callbacks=[watch] if name == "compete" else [])
+    watch = lambda d: curve.append(
+        {"images": (d.index + 1) * p.batch, "accuracy": evaluate(d.student, test_ds)["accuracy"]}
+    )
+    m = synthesize(
+        teacher,
+        p.recipe(ROWS[name]),
+        p.n,
+        out / "images" / name,
+        batch=p.batch,
+        run=run,
+        student_arch=p.student,
+        kd_steps=p.adi_kd_steps,
+        progress=progress,
+        batch_callbacks=[watch] if name == "compete" else [],
+    )
     return read_images(out / "images" / name)["images"], m["seconds"], m["steps"], curve
+
 
 def _row(teacher, test_ds, name: str, p: DemoPreset, out: Path, run: Run, progress: bool) -> dict:
     x, synth_s, iters, curve = row_images(teacher, test_ds, name, p, out, run, progress)
-    with seeded(run.seed_for("student")): student = build_model(p.student, teacher.card.meta).to(run.device)
+    with seeded(run.seed_for("student")):
+        student = build_model(p.student, teacher.card.meta).to(run.device)
     t0 = time.time()
     distill(student, teacher, x, p.kd, seed=run.seed_for("kd"), run=run)
     kd_s = time.time() - t0
     acc = evaluate(student, test_ds)["accuracy"]
-    save_checkpoint(student, out / "students" / f"{name}.pt", row=name, accuracy=acc, test_data=test_ds.meta.name, images=len(x))
-    row = {"student_accuracy": acc, "images": len(x), "iterations": iters, "synth_seconds": round(synth_s, 1), "kd_seconds": round(kd_s, 1)}
+    save_checkpoint(
+        student, out / "students" / f"{name}.pt", row=name, accuracy=acc, test_data=test_ds.meta.name, images=len(x)
+    )
+    row = {
+        "student_accuracy": acc,
+        "images": len(x),
+        "iterations": iters,
+        "synth_seconds": round(synth_s, 1),
+        "kd_seconds": round(kd_s, 1),
+    }
     return {**row, "in_loop_student": curve} if curve else row
 
 # %% ../nbs/10_demo.ipynb
-ROW_NAMES = {"noise": "noise + CE (logit inversion)", "prior": "+ R_prior (DeepDream)", "feature": "+ R_feature (DeepInversion)",
-             "compete": "+ R_compete (ADI)", "real": "real training images (reference)"}
+ROW_NAMES = {
+    "noise": "noise + CE (logit inversion)",
+    "prior": "+ R_prior (DeepDream)",
+    "feature": "+ R_feature (DeepInversion)",
+    "compete": "+ R_compete (ADI)",
+    "real": "real training images (reference)",
+}
+
 
 def md_table(caption: str, header: list[str], rows) -> str:
     "A caption line, then a Markdown table of `rows` (each a list of cells; every report's table is one)."
     lines = [caption, "", "| " + " | ".join(header) + " |", "|" + "---|" * len(header)]
     return "\n".join(lines + ["| " + " | ".join(map(str, r)) + " |" for r in rows]) + "\n"
 
+
 def report_markdown(rep: dict) -> str:
     "The report as a Markdown table."
     t = rep["teacher"]["accuracy"]
-    return md_table(f"Data-free distillation on `{rep['data']}` (preset `{rep['preset']}`, seed {rep['seed']}); "
-                    f"teacher `{rep['teacher']['arch']}` {t:.2%}, student `{rep['student']}`.",
-                    ["row", "student accuracy", "% of teacher", "images", "steps", "synth s", "KD s"],
-                    [[ROW_NAMES[k], f"{r['student_accuracy']:.2%}", f"{r['student_accuracy'] / t:.1%}", r["images"], r["iterations"],
-                      f"{r['synth_seconds']:.0f}", f"{r['kd_seconds']:.0f}"] for k, r in rep["rows"].items()])
+    return md_table(
+        f"Data-free distillation on `{rep['data']}` (preset `{rep['preset']}`, seed {rep['seed']}); "
+        f"teacher `{rep['teacher']['arch']}` {t:.2%}, student `{rep['student']}`.",
+        ["row", "student accuracy", "% of teacher", "images", "steps", "synth s", "KD s"],
+        [
+            [
+                ROW_NAMES[k],
+                f"{r['student_accuracy']:.2%}",
+                f"{r['student_accuracy'] / t:.1%}",
+                r["images"],
+                r["iterations"],
+                f"{r['synth_seconds']:.0f}",
+                f"{r['kd_seconds']:.0f}",
+            ]
+            for k, r in rep["rows"].items()
+        ],
+    )
+
 
 def _save_grid(out: Path, name: str):
     "The row's first 100 images, sorted by class, as grid_<row>.png (no pyplot: the caller's backend is left alone)."
     from matplotlib.figure import Figure
+
     d = read_images(out / "images" / name)
     order = torch.argsort(d["labels"][:100], stable=True)
     fig = Figure(figsize=(8, 8.4))
-    show_images(d["images"][:100][order], mean=d["mean"], std=d["std"], nrow=10, title=f"{name} ({ROWS[name]})", ax=fig.subplots())
+    show_images(
+        d["images"][:100][order],
+        mean=d["mean"],
+        std=d["std"],
+        nrow=10,
+        title=f"{name} ({ROWS[name]})",
+        ax=fig.subplots(),
+    )
     fig.savefig(out / f"grid_{name}.png", dpi=100, bbox_inches="tight")
+
 
 def _old_report(f: Path) -> dict:
     "The report of an earlier run in the same folder ({} if none); a damaged one is named in one line."
-    if not f.exists(): return {}
-    try: return json.loads(f.read_text())
-    except (ValueError, UnicodeDecodeError): raise InputError(f"{str(f)!r} is damaged; delete it (finished rows are then redone) or choose another --out") from None
+    if not f.exists():
+        return {}
+    try:
+        return json.loads(f.read_text())
+    except (ValueError, UnicodeDecodeError):
+        raise InputError(
+            f"{str(f)!r} is damaged; delete it (finished rows are then redone) or choose another --out"
+        ) from None
+
 
 def _finished_rows(old: dict, same: bool, keys, model_file) -> dict:
-    "The rows of `keys` an earlier run with the same teacher finished whose model file (`model_file(key)`) is still there."
+    """The rows of `keys` an earlier run with the same teacher finished whose model file (`model_file(key)`) is still
+    there."""
     return {k: r for k, r in old.get("rows", {}).items() if same and k in keys and model_file(k).exists()}
+
 
 def _check_same_demo(old: dict, rep: dict, out: Path):
     "Refuse a folder that holds a demo made with other arguments (a re-run with the same ones resumes)."
     diff = next((k for k in rep if old and old.get(k) != rep[k]), None)
-    if diff: raise InputError(f"{str(out)!r} holds a demo with another {diff} ({old.get(diff)!r}); choose another --out or delete that folder")
+    if diff:
+        raise InputError(
+            f"{str(out)!r} holds a demo with another {diff} ({old.get(diff)!r}); choose another --out or delete that"
+            " folder"
+        )
+
 
 def _write_report(out: Path, rep: dict):
     write_json(out / "report.json", rep)
     atomic_write_text(out / "report.md", report_markdown(rep))
 
 # %% ../nbs/10_demo.ipynb
-def run_demo(preset: str = "full", data: str = "mnist5k", out="deepinversion-demo", run: Run | None = None,
-             progress: bool = True, rows=("noise", "prior", "feature", "compete", "real")) -> dict:
-    "The paper's ablation on embedded `data`: four synthetic rows and the real-data reference; writes the report under `out`."
-    if preset not in DEMO_PRESETS: raise InputError(f"unknown preset {preset!r}; use one of {', '.join(DEMO_PRESETS)}")
+def run_demo(
+    preset: str = "full",
+    data: str = "mnist5k",
+    out="deepinversion-demo",
+    run: Run | None = None,
+    progress: bool = True,
+    rows=("noise", "prior", "feature", "compete", "real"),
+) -> dict:
+    """The paper's ablation on embedded `data`: four synthetic rows and the real-data reference; writes the report
+    under `out`."""
+    if preset not in DEMO_PRESETS:
+        raise InputError(f"unknown preset {preset!r}; use one of {', '.join(DEMO_PRESETS)}")
     p, out, run = DEMO_PRESETS[preset], check_output_dir(out, "report.json"), run or Run.make()
     seed = run.seed
     rep = {"data": data, "preset": preset, "seed": seed, "student": p.student}
@@ -125,13 +213,17 @@ def run_demo(preset: str = "full", data: str = "mnist5k", out="deepinversion-dem
     out.mkdir(parents=True, exist_ok=True)
     save_checkpoint(teacher, out / "teacher.pt", **teacher.extra)
     done = _finished_rows(old, same, rows, lambda k: out / "students" / f"{k}.pt")
-    def save():  # every finished row in the table's order, so a run stopped while redoing a middle row loses none after it
+
+    # every finished row in the table's order, so a run stopped while redoing a middle row loses none after it
+    def save():
         rep["rows"] = {k: done[k] for k in rows if k in done}
         _write_report(out, rep)
+
     save()  # from now on the folder is a demo that resumes
     for name in (k for k in rows if k not in done):
         done[name] = _row(teacher, test_ds, name, p, out, run, progress)
-        if name != "real": _save_grid(out, name)
+        if name != "real":
+            _save_grid(out, name)
         save()
     return rep
 
@@ -139,28 +231,55 @@ def run_demo(preset: str = "full", data: str = "mnist5k", out="deepinversion-dem
 def seeds_markdown(rep: dict) -> str:
     "The several-seed report as a Markdown table of mean ± standard deviation."
     t = rep["teacher"]["accuracy"]
-    return md_table(f"Data-free distillation on `{rep['data']}` (preset `{rep['preset']}`, seeds {', '.join(map(str, rep['seeds']))}: "
-                    f"mean ± standard deviation); teacher `{rep['teacher']['arch']}` {t:.2%}, student `{rep['student']}`.",
-                    ["row", "student accuracy", "% of teacher", "per seed"],
-                    [[ROW_NAMES[k], f"{r['student_accuracy']:.2%} ± {r['std']:.2%}", f"{r['student_accuracy'] / t:.1%}",
-                      ", ".join(f"{a:.1%}" for a in r["per_seed"])] for k, r in rep["rows"].items()])
+    return md_table(
+        f"Data-free distillation on `{rep['data']}` (preset `{rep['preset']}`, seeds"
+        f" {', '.join(map(str, rep['seeds']))}: mean ± standard deviation); teacher `{rep['teacher']['arch']}` {t:.2%},"
+        f" student `{rep['student']}`.",
+        ["row", "student accuracy", "% of teacher", "per seed"],
+        [
+            [
+                ROW_NAMES[k],
+                f"{r['student_accuracy']:.2%} ± {r['std']:.2%}",
+                f"{r['student_accuracy'] / t:.1%}",
+                ", ".join(f"{a:.1%}" for a in r["per_seed"]),
+            ]
+            for k, r in rep["rows"].items()
+        ],
+    )
 
-def run_demo_seeds(preset: str = "quick", data: str = "mnist5k", out="deepinversion-demo", seeds=(0, 1, 2),
-                   run: Run | None = None, progress: bool = True) -> dict:
+
+def run_demo_seeds(
+    preset: str = "quick",
+    data: str = "mnist5k",
+    out="deepinversion-demo",
+    seeds=(0, 1, 2),
+    run: Run | None = None,
+    progress: bool = True,
+) -> dict:
     "The demo once per seed in `out/seed_<S>/`, and each row's mean ± standard deviation in `out/report.json`."
     seeds = [int(s) for s in seeds]
-    if len(seeds) < 2 or len(set(seeds)) != len(seeds): raise InputError(f"--seeds needs two or more different seeds (e.g. 0,1,2), got {seeds}; for one seed use --seed")
-    if preset not in DEMO_PRESETS: raise InputError(f"unknown preset {preset!r}; use one of {', '.join(DEMO_PRESETS)}")
+    if len(seeds) < 2 or len(set(seeds)) != len(seeds):
+        raise InputError(
+            f"--seeds needs two or more different seeds (e.g. 0,1,2), got {seeds}; for one seed use --seed"
+        )
+    if preset not in DEMO_PRESETS:
+        raise InputError(f"unknown preset {preset!r}; use one of {', '.join(DEMO_PRESETS)}")
     out, run = check_output_dir(out, "report.json"), run or Run.make()
     rep = {"data": data, "preset": preset, "seeds": seeds, "student": DEMO_PRESETS[preset].student}
     old = _old_report(out / "report.json")
     _check_same_demo(old, rep, out)
     out.mkdir(parents=True, exist_ok=True)
-    if not old: write_json(out / "report.json", {**rep, "rows": {}})  # the folder is now a several-seed demo that resumes
+    if not old:
+        write_json(out / "report.json", {**rep, "rows": {}})  # the folder is now a several-seed demo that resumes
     reps = [run_demo(preset, data, out / f"seed_{s}", replace(run, seed=s), progress) for s in seeds]
     acc = {k: [r["rows"][k]["student_accuracy"] for r in reps] for k in reps[0]["rows"]}
-    rep.update(teacher=reps[0]["teacher"],
-               rows={k: {"student_accuracy": statistics.mean(v), "std": statistics.stdev(v), "per_seed": v} for k, v in acc.items()})
+    rep.update(
+        teacher=reps[0]["teacher"],
+        rows={
+            k: {"student_accuracy": statistics.mean(v), "std": statistics.stdev(v), "per_seed": v}
+            for k, v in acc.items()
+        },
+    )
     write_json(out / "report.json", rep)
     atomic_write_text(out / "report.md", seeds_markdown(rep))
     return rep

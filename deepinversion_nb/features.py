@@ -16,15 +16,22 @@ __all__ = ['has_bn', 'bn_layers', 'bn_distance_reference', 'bn_distance_of', 'bn
 # %% ../nbs/06_features.ipynb
 _BN = (nn.BatchNorm1d, nn.BatchNorm2d, nn.BatchNorm3d)
 
+
 def has_bn(model: nn.Module) -> bool:
     "Whether `model` has BatchNorm layers with running statistics (what the feature term needs)."
     return any(isinstance(m, _BN) and m.track_running_stats for m in model.modules())
 
+
 def bn_layers(model: nn.Module) -> list[nn.Module]:
     "The BatchNorm layers of `model`, in forward-definition order; an error if there are none."
     layers = [m for m in model.modules() if isinstance(m, _BN) and m.track_running_stats]
-    if not layers: raise InputError(f"{type(model).__name__} has no BatchNorm layers with running statistics, so the feature term (R_feature) cannot be used; drop it (recipe deepdream) or use a model with BatchNorm")
+    if not layers:
+        raise InputError(
+            f"{type(model).__name__} has no BatchNorm layers with running statistics, so the feature term (R_feature)"
+            " cannot be used; drop it (recipe deepdream) or use a model with BatchNorm"
+        )
     return layers
+
 
 def bn_distance_reference(bn: nn.Module, x: torch.Tensor) -> torch.Tensor:
     "The formula as written, differentiated by autograd: what `bn_distance_of` must equal (slow on CPU)."
@@ -32,72 +39,108 @@ def bn_distance_reference(bn: nn.Module, x: torch.Tensor) -> torch.Tensor:
     var, mean = torch.var_mean(x.float(), dim=dims, unbiased=False)
     return torch.linalg.vector_norm(mean - bn.running_mean) + torch.linalg.vector_norm(var - bn.running_var)
 
+
 def _channel_sums(x: torch.Tensor) -> tuple[torch.Tensor, torch.Tensor]:
     "Σx and Σx² per channel (float64), from sums along contiguous rows: no copy of `x`, no x²-sized tensor."
     C = x.shape[1]
     if x.ndim == 4 and not x.is_contiguous() and x.is_contiguous(memory_format=torch.channels_last):
         rows = x.permute(0, 2, 3, 1).reshape(-1, C)  # (N·H·W) × C, a view: each channel is a column
-        if x.device.type != "cpu": return rows.sum(0, dtype=torch.float32).double(), torch.linalg.vector_norm(rows, dim=0, dtype=torch.float32).double().square()
+        if x.device.type != "cpu":
+            return (
+                rows.sum(0, dtype=torch.float32).double(),
+                torch.linalg.vector_norm(rows, dim=0, dtype=torch.float32).double().square(),
+            )
         # on a CPU a norm down the columns is ~16× slower than along rows, and one float32 sum down a long column loses
         # precision: blocks of ~2¹⁸ values, each squared and summed in float32, added up in float64
         s1, s2 = (torch.zeros(C, dtype=torch.float64) for _ in range(2))
-        for block in rows.split(max(1, 2 ** 18 // C)): s1 += block.sum(0, dtype=torch.float32); s2 += block.float().square().sum(0)
+        for block in rows.split(max(1, 2**18 // C)):
+            s1 += block.sum(0, dtype=torch.float32)
+            s2 += block.float().square().sum(0)
         return s1, s2
     rows = x.contiguous().view(x.shape[0], C, -1)  # N × C × (H·W)
     s1 = rows.sum(2, dtype=torch.float32).double()
     s2 = torch.linalg.vector_norm(rows, dim=2, dtype=torch.float32).double().square()
     return s1.sum(0), s2.sum(0)
 
+
 class _BNDistance(torch.autograd.Function):
     "‖μ − μ_run‖ + ‖σ² − σ²_run‖ with an analytic backward: the gradient is a per-channel a + b·x."
+
     @staticmethod
     def forward(ctx, x, running_mean, running_var, sums=None):
         "`sums`: Σx, Σx² and the count of a batch that processes share (`bn_distances`); None: those of `x`."
-        if sums is None: (s1, s2), m = _channel_sums(x), x.numel() // x.shape[1]
-        else: s1, s2, m = sums.split([x.shape[1], x.shape[1], 1])
+        if sums is None:
+            (s1, s2), m = _channel_sums(x), x.numel() // x.shape[1]
+        else:
+            s1, s2, m = sums.split([x.shape[1], x.shape[1], 1])
         mean = s1 / m
         var = (s2 / m - mean.square()).clamp_min(0)
         dm, dv = mean - running_mean.double(), var - running_var.double()
         nm, nv = torch.linalg.vector_norm(dm), torch.linalg.vector_norm(dv)
-        um, uv = torch.where(nm > 0, dm / nm, 0.0), torch.where(nv > 0, dv / nv, 0.0)  # ∂‖d‖/∂d (0 at d = 0, as autograd)
+        um, uv = torch.where(nm > 0, dm / nm, 0.0), torch.where(
+            nv > 0, dv / nv, 0.0
+        )  # ∂‖d‖/∂d (0 at d = 0, as autograd)
         ctx.save_for_backward(x, mean, um, uv)
         ctx.m = m
         return (nm + nv).float()
+
     @staticmethod
     def backward(ctx, g):
         x, mean, um, uv = ctx.saved_tensors
         g = g.double() / ctx.m
-        b = 2 * uv * g               # through σ² = E[x²] − μ²: ∂/∂x = 2x/m − 2μ/m
-        a = um * g - b * mean        # through μ: 1/m
+        b = 2 * uv * g  # through σ² = E[x²] − μ²: ∂/∂x = 2x/m − 2μ/m
+        a = um * g - b * mean  # through μ: 1/m
         zeros = torch.zeros_like(b, dtype=x.dtype)
         # a + b·x per channel, in one pass: BatchNorm's inference kernel with mean 0, variance 1, weight b, bias a
         # (eps must be > 0 on CUDA; 1e-30 leaves 1/√(1 + eps) exactly 1 in float32)
-        return F.batch_norm(x, zeros, torch.ones_like(zeros), b.to(x.dtype), a.to(x.dtype), False, 0.0, 1e-30), None, None, None
+        return (
+            F.batch_norm(x, zeros, torch.ones_like(zeros), b.to(x.dtype), a.to(x.dtype), False, 0.0, 1e-30),
+            None,
+            None,
+            None,
+        )
+
 
 def bn_distance_of(bn: nn.Module, x: torch.Tensor) -> torch.Tensor:
     "‖μ(x) − running_mean‖₂ + ‖σ²(x) − running_var‖₂ for the input `x` of BN layer `bn` (biased σ², float32 result)."
     return _BNDistance.apply(x, bn.running_mean, bn.running_var)
 
+
 @contextlib.contextmanager
 def bn_hooks(model: nn.Module, pool: Pool = LOCAL):
-    "Hook every BN layer; yields a list that holds each layer's distance after a forward pass — for a shared batch (`pool`), what `bn_distances` needs."
+    """Hook every BN layer; yields a list that holds each layer's distance after a forward pass — for a shared batch
+    (`pool`), what `bn_distances` needs."""
     layers = bn_layers(model)
     dists = [None] * len(layers)
+
     def hook(i):
         def fn(module, inputs, output):
             x = inputs[0]
-            if pool.world == 1: dists[i] = bn_distance_of(module, x)
+            if pool.world == 1:
+                dists[i] = bn_distance_of(module, x)
             else:
-                with torch.no_grad(): dists[i] = module, x, torch.cat([*_channel_sums(x), x.new_tensor([x.numel() // x.shape[1]], dtype=torch.float64)])
+                with torch.no_grad():
+                    dists[i] = (
+                        module,
+                        x,
+                        torch.cat([*_channel_sums(x), x.new_tensor([x.numel() // x.shape[1]], dtype=torch.float64)]),
+                    )
+
         return fn
+
     handles = [m.register_forward_hook(hook(i)) for i, m in enumerate(layers)]
-    try: yield dists
+    try:
+        yield dists
     finally:
-        for h in handles: h.remove()
+        for h in handles:
+            h.remove()
+
 
 def bn_distances(dists: list, pool: Pool = LOCAL) -> list[torch.Tensor]:
-    "Each layer's distance from what `bn_hooks` collected: as it is in one process; for a batch that processes share, every layer's sums in one exchange."
-    if pool.world == 1: return dists
+    """Each layer's distance from what `bn_hooks` collected: as it is in one process; for a batch that processes
+    share, every layer's sums in one exchange."""
+    if pool.world == 1:
+        return dists
     sums = pool.sum(torch.cat([s for *_, s in dists])).split([len(s) for *_, s in dists])
     return [_BNDistance.apply(x, bn.running_mean, bn.running_var, t) for (bn, x, _), t in zip(dists, sums)]
 
@@ -109,23 +152,32 @@ def bn_distance(model: nn.Module, x: torch.Tensor, batch_size: int | None = None
     chunks = x.split(batch_size) if batch_size else [x]
     with bn_hooks(model.eval()) as dists:
         out = []
-        for c in chunks: model(c.to(dev)); out.append(sum(d.item() for d in dists))
+        for c in chunks:
+            model(c.to(dev))
+            out.append(sum(d.item() for d in dists))
     return sum(out) / len(out)
 
 # %% ../nbs/06_features.ipynb
 class FeatureStats(Term):
     "R_feature: BN statistics matching, the first BN layer weighted `first_bn_multiplier`×."
+
     name, method_step, defaults = "bn", 3, {"digits": 0.3, "official": 0.01}
     label, log_range, color = "α_f (BN)", (-4, 1), "#d62728"
+
     @classmethod
-    def from_recipe(cls, weight, recipe, student=None): return cls(weight, recipe.first_bn_multiplier)
+    def from_recipe(cls, weight, recipe, student=None):
+        return cls(weight, recipe.first_bn_multiplier)
+
     def __init__(self, weight: float = 1.0, first_bn_multiplier: float = 10.0):
         super().__init__(weight)
         self.first_bn_multiplier, self.dists = check_weight(first_bn_multiplier, "first_bn_multiplier"), None
+
     @contextlib.contextmanager
     def attach(self, teacher):
-        with bn_hooks(teacher, self.pool) as self.dists: yield self
+        with bn_hooks(teacher, self.pool) as self.dists:
+            yield self
         self.dists = None
+
     def __call__(self, s):
         d = bn_distances(self.dists, self.pool)
         return self.first_bn_multiplier * d[0] + sum(d[1:])

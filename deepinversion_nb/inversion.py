@@ -19,23 +19,37 @@ __all__ = ['LOCAL', 'make_targets', 'class_index', 'pixel_bounds', 'Pool', 'Step
 # %% ../nbs/04_logit.ipynb
 def make_targets(n: int, num_classes: int, mode="balanced", seed: int = 0) -> torch.Tensor:
     "`n` target labels: 'balanced' (cycling through classes), 'random', or an explicit list of class indices."
-    if n < 1: raise InputError(f"need at least one image, got n={n}")
-    if mode == "balanced": return torch.arange(n) % num_classes
-    if mode == "random": return torch.randint(num_classes, (n,), generator=torch.Generator().manual_seed(seed))
+    if n < 1:
+        raise InputError(f"need at least one image, got n={n}")
+    if mode == "balanced":
+        return torch.arange(n) % num_classes
+    if mode == "random":
+        return torch.randint(num_classes, (n,), generator=torch.Generator().manual_seed(seed))
     t = torch.as_tensor(list(mode), dtype=torch.long)
     bad = t[(t < 0) | (t >= num_classes)]
-    if len(bad): raise InputError(f"target class {int(bad[0])} is outside the model's classes 0..{num_classes - 1}; pick targets in that range")
+    if len(bad):
+        raise InputError(
+            f"target class {int(bad[0])} is outside the model's classes 0..{num_classes - 1}; pick targets in that"
+            " range"
+        )
     return t.repeat(math.ceil(n / len(t)))[:n] if len(t) else make_targets(n, num_classes)
 
+
 def class_index(t, classes: list[str]) -> int:
-    "A class by index (3, '3'), or by name as the model's card spells it ('volcano'; any case where that leaves one class)."
-    try: return operator.index(t)  # an int, a NumPy or 0-d torch integer
-    except TypeError: t = str(t).strip()
-    if t.lstrip("-").isdigit(): return int(t)
+    """A class by index (3, '3'), or by name as the model's card spells it ('volcano'; any case where that leaves one
+    class)."""
+    try:
+        return operator.index(t)  # an int, a NumPy or 0-d torch integer
+    except TypeError:
+        t = str(t).strip()
+    if t.lstrip("-").isdigit():
+        return int(t)
     lower = [c.lower() for c in classes]
     hits = [i for i, c in enumerate(classes) if c == t] or [i for i, c in enumerate(lower) if c == t.lower()]
-    if len(hits) == 1: return hits[0]
-    if hits: raise InputError(f"{t!r} names classes {', '.join(map(str, hits))}; pass the index you mean")
+    if len(hits) == 1:
+        return hits[0]
+    if hits:
+        raise InputError(f"{t!r} names classes {', '.join(map(str, hits))}; pass the index you mean")
     near = difflib.get_close_matches(t.lower(), lower, 3)
     hint = f" (did you mean {', '.join(classes[lower.index(m)] for m in near)}?)" if near else ""
     raise InputError(f"the model has no class {t!r}{hint}; pass class indices or names from its card, e.g. 3,5,7")
@@ -48,81 +62,134 @@ def pixel_bounds(card: ModelCard, device=None) -> tuple[torch.Tensor, torch.Tens
 
 # %% ../nbs/04_logit.ipynb
 class Pool:
-    "How loss terms total over the batch: here over this process's images; `Shard` (notebook 08) totals over a batch that processes share."
+    """How loss terms total over the batch: here over this process's images; `Shard` (notebook 08) totals over a
+    batch that processes share."""
+
     world = 1
-    def part(self, n: int) -> slice: return slice(0, n)         # the images of a batch of `n` this process optimizes
-    def gather(self, t: torch.Tensor, n: int) -> torch.Tensor: return t  # the whole batch from this process's part
-    def sum(self, t: torch.Tensor) -> torch.Tensor: return t     # a sum over this process's images → over the batch
-    def mean(self, v: torch.Tensor, n: int) -> torch.Tensor: return v   # a mean over this process's `n` images → over the batch
-    def norm(self, t: torch.Tensor) -> torch.Tensor: return t.norm()     # ‖t‖₂ of this process's part → of the batch's
+
+    def part(self, n: int) -> slice:
+        return slice(0, n)  # the images of a batch of `n` this process optimizes
+
+    def gather(self, t: torch.Tensor, n: int) -> torch.Tensor:
+        return t  # the whole batch from this process's part
+
+    def sum(self, t: torch.Tensor) -> torch.Tensor:
+        return t  # a sum over this process's images → over the batch
+
+    def mean(self, v: torch.Tensor, n: int) -> torch.Tensor:
+        return v  # a mean over this process's `n` images → over the batch
+
+    def norm(self, t: torch.Tensor) -> torch.Tensor:
+        return t.norm()  # ‖t‖₂ of this process's part → of the batch's
+
 
 LOCAL = Pool()
+
 
 @dataclass
 class Step:
     "What a loss term can look at in one optimization step."
-    x: torch.Tensor          # the images being optimized (model space, N×C×H×W)
-    inputs: torch.Tensor     # their augmented copy that the teacher saw
-    logits: torch.Tensor     # teacher(inputs)
-    targets: torch.Tensor    # target labels
+
+    x: torch.Tensor  # the images being optimized (model space, N×C×H×W)
+    inputs: torch.Tensor  # their augmented copy that the teacher saw
+    logits: torch.Tensor  # teacher(inputs)
+    targets: torch.Tensor  # target labels
     teacher: nn.Module
-    step: int = 0            # global step, 0-based
-    steps: int = 1           # total steps
+    step: int = 0  # global step, 0-based
+    steps: int = 1  # total steps
+
 
 class Term:
-    "A named, weighted loss term; `term(step)` returns its unweighted value. Subclasses that set `name` register themselves."
+    """A named, weighted loss term; `term(step)` returns its unweighted value. Subclasses that set `name` register
+    themselves."""
+
     name = "term"
-    registry: dict = {}       # name → Term subclass, in the order they were defined
-    method_step: int | None = None   # the step of the method that adds it (1 logit … 4 ADI); None: in no recipe
-    defaults: dict = {}       # preset name → default weight (1.0 where a preset has none)
+    registry: dict = {}  # name → Term subclass, in the order they were defined
+    method_step: int | None = None  # the step of the method that adds it (1 logit … 4 ADI); None: in no recipe
+    defaults: dict = {}  # preset name → default weight (1.0 where a preset has none)
     label: str | None = None  # the panel's slider label (default: the name)
-    log_range: tuple | None = None   # the slider's log10 range; None: no slider
-    color: str = "#7f7f7f"    # its curve's colour
-    pool: Pool = LOCAL        # how it totals over the batch (set for a run by `Objective.attach`)
+    log_range: tuple | None = None  # the slider's log10 range; None: no slider
+    color: str = "#7f7f7f"  # its curve's colour
+    pool: Pool = LOCAL  # how it totals over the batch (set for a run by `Objective.attach`)
+
     def __init_subclass__(cls, **kw):
         super().__init_subclass__(**kw)
-        if "name" in cls.__dict__: Term.registry[cls.name] = cls
+        if "name" in cls.__dict__:
+            Term.registry[cls.name] = cls
+
     @classmethod
     def from_recipe(cls, weight: float, recipe, student=None) -> Term:
         "The term as a recipe builds it (terms with more settings read them from `recipe`)."
         return cls(weight)
+
     def __init__(self, weight: float = 1.0, name: str | None = None):
-        if name: self.name = name
+        if name:
+            self.name = name
         self.weight = check_weight(weight, self.name)
+
     @contextlib.contextmanager
     def attach(self, teacher: nn.Module):
         "Acquire what the term needs from the teacher (hooks) for the duration of a run."
         yield self
-    def __call__(self, s: Step) -> torch.Tensor: raise NotImplementedError
-    def __add__(self, other): return Objective([self]) + other
+
+    def __call__(self, s: Step) -> torch.Tensor:
+        raise NotImplementedError
+
+    def __add__(self, other):
+        return Objective([self]) + other
+
     def __rmul__(self, w):
         "`w * term`: the same term with its weight multiplied by `w`."
-        t = copy.copy(self); t.weight = check_weight(w * self.weight, self.name); return t
+        t = copy.copy(self)
+        t.weight = check_weight(w * self.weight, self.name)
+        return t
+
     __mul__ = __rmul__
-    def __repr__(self): return f"{self.name}×{self.weight:g}"
+
+    def __repr__(self):
+        return f"{self.name}×{self.weight:g}"
+
 
 def check_weight(w, name: str) -> float:
     "A loss weight must be a finite number ≥ 0."
-    try: w = float(w)
-    except (TypeError, ValueError): raise InputError(f"weight of {name!r} must be a number, got {w!r}") from None
-    if not math.isfinite(w) or w < 0: raise InputError(f"weight of {name!r} must be finite and ≥ 0, got {w}; use 0 to switch the term off")
+    try:
+        w = float(w)
+    except (TypeError, ValueError):
+        raise InputError(f"weight of {name!r} must be a number, got {w!r}") from None
+    if not math.isfinite(w) or w < 0:
+        raise InputError(f"weight of {name!r} must be finite and ≥ 0, got {w}; use 0 to switch the term off")
     return w
+
 
 class Objective:
     "A weighted sum of `Term`s that reports each term's unweighted value."
+
     def __init__(self, terms=()):
         self.terms = list(terms)
         names = [t.name for t in self.terms]
-        if len(set(names)) != len(names): raise InputError(f"two loss terms share a name in {names}; give one a different name=")
-    def __add__(self, other): return Objective(self.terms + (other.terms if isinstance(other, Objective) else [other]))
-    def __getitem__(self, name: str) -> Term: return next(t for t in self.terms if t.name == name)
-    def __contains__(self, name: str): return any(t.name == name for t in self.terms)
-    def __repr__(self): return " + ".join(map(repr, self.terms))
+        if len(set(names)) != len(names):
+            raise InputError(f"two loss terms share a name in {names}; give one a different name=")
+
+    def __add__(self, other):
+        return Objective(self.terms + (other.terms if isinstance(other, Objective) else [other]))
+
+    def __getitem__(self, name: str) -> Term:
+        return next(t for t in self.terms if t.name == name)
+
+    def __contains__(self, name: str):
+        return any(t.name == name for t in self.terms)
+
+    def __repr__(self):
+        return " + ".join(map(repr, self.terms))
+
     @property
-    def weights(self) -> dict: return {t.name: t.weight for t in self.terms}
+    def weights(self) -> dict:
+        return {t.name: t.weight for t in self.terms}
+
     def set_weight(self, name: str, w: float):
         "Change a weight, also while a run is going on: the next step uses it."
         self[name].weight = check_weight(w, name)
+
     @contextlib.contextmanager
     def attach(self, teacher, pool: Pool = LOCAL):
         "Attach every term to `teacher` for a run, totalling over the batch through `pool`."
@@ -132,6 +199,7 @@ class Objective:
                 stack.callback(vars(t).pop, "pool", None)  # back to the class's LOCAL afterwards
                 stack.enter_context(t.attach(teacher))
             yield self
+
     def __call__(self, s: Step) -> tuple[torch.Tensor, dict]:
         "Weighted total and each term's unweighted value (terms with weight 0 are skipped)."
         values = {t.name: t(s) for t in self.terms if t.weight > 0}
@@ -141,20 +209,27 @@ class Objective:
 # %% ../nbs/04_logit.ipynb
 class CrossEntropy(Term):
     "CE(teacher(x̂), y): the teacher must classify the images as their targets."
+
     name, method_step, label, color = "ce", 1, "CE", "#1f77b4"
-    def __call__(self, s): return self.pool.mean(F.cross_entropy(s.logits.float(), s.targets), len(s.targets))
+
+    def __call__(self, s):
+        return self.pool.mean(F.cross_entropy(s.logits.float(), s.targets), len(s.targets))
 
 # %% ../nbs/04_logit.ipynb
 def lr_at(step: int, steps: int, lr: float, warmup: int = 100, schedule: str = "cosine") -> float:
     "Learning rate at `step` of a phase of `steps`: linear warm-up, then cosine decay (or constant)."
     warmup = min(warmup, steps // 2)
-    if step < warmup: return lr * (step + 1) / warmup
-    if schedule == "constant": return lr
+    if step < warmup:
+        return lr * (step + 1) / warmup
+    if schedule == "constant":
+        return lr
     return 0.5 * (1 + math.cos(math.pi * (step - warmup) / max(1, steps - warmup))) * lr
+
 
 @dataclass
 class Phase:
     "A stretch of the optimization: `steps` at `scale`× resolution with its own Adam betas."
+
     steps: int
     scale: float = 1.0
     betas: tuple = (0.5, 0.9)
@@ -165,87 +240,134 @@ class Phase:
 class SynthesisError(InputError):
     "The optimization broke down (a loss term became NaN/inf); the message names the term."
 
+
 @dataclass
 class Inversion:
     "The result of a run."
-    images: torch.Tensor   # the best batch (lowest total loss), model space, on CPU
-    final: torch.Tensor    # the batch after the last step
+
+    images: torch.Tensor  # the best batch (lowest total loss), model space, on CPU
+    final: torch.Tensor  # the batch after the last step
     targets: torch.Tensor
-    losses: dict           # unweighted term values at the best step
+    losses: dict  # unweighted term values at the best step
     best_loss: float
     best_step: int
     steps: int
     seconds: float
 
+
 def _broke_down(objective: Objective, vals: dict, step: int):
     "Name the first term whose weighted value is not finite — or, if all are, the largest one of an overflowing sum."
     weighted = {n: objective[n].weight * v for n, v in vals.items()}
     bad = [n for n, v in weighted.items() if not math.isfinite(v)]
-    if bad: raise SynthesisError(f"loss term {bad[0]!r} became {weighted[bad[0]]} at step {step}; lower its weight or the learning rate")
+    if bad:
+        raise SynthesisError(
+            f"loss term {bad[0]!r} became {weighted[bad[0]]} at step {step}; lower its weight or the learning rate"
+        )
     n = max(weighted, key=lambda k: abs(weighted[k]))
-    raise SynthesisError(f"the total loss overflowed at step {step} (its largest term {n!r} is {weighted[n]:.3g}); lower that weight or the learning rate")
+    raise SynthesisError(
+        f"the total loss overflowed at step {step} (its largest term {n!r} is {weighted[n]:.3g}); lower that weight or"
+        " the learning rate"
+    )
+
 
 class _Tracker:
     "The lowest-loss batch and the first non-finite step, kept on the device: only reading them back synchronizes."
+
     def __init__(self, x: torch.Tensor):
         self.x, dev = x.detach().clone(), x.device
-        self.loss, self.step, self.bad_step = torch.tensor(math.inf, device=dev), torch.tensor(-1, device=dev), torch.tensor(-1, device=dev)
+        self.loss, self.step, self.bad_step = (
+            torch.tensor(math.inf, device=dev),
+            torch.tensor(-1, device=dev),
+            torch.tensor(-1, device=dev),
+        )
         self.parts, self.bad_parts, self.nan = {}, {}, torch.tensor(math.nan, device=dev)
+
     def update(self, step: int, x: torch.Tensor, total: torch.Tensor, values: dict):
         t, nan = total.detach().float(), self.nan
         better, bad = t < self.loss, ~torch.isfinite(t) & (self.bad_step < 0)
         self.loss, self.x = torch.where(better, t, self.loss), torch.where(better, x.detach(), self.x)
         self.step, self.bad_step = torch.where(better, step, self.step), torch.where(bad, step, self.bad_step)
         # a term switched off (weight 0) has no value at that step: NaN, left out of `losses()`
-        self.parts = {n: torch.where(better, values[n].detach().float() if n in values else nan, self.parts.get(n, nan)) for n in {*values, *self.parts}}
-        self.bad_parts = {n: torch.where(bad, v.detach().float(), self.bad_parts.get(n, nan)) for n, v in values.items()}
+        self.parts = {
+            n: torch.where(better, values[n].detach().float() if n in values else nan, self.parts.get(n, nan))
+            for n in {*values, *self.parts}
+        }
+        self.bad_parts = {
+            n: torch.where(bad, v.detach().float(), self.bad_parts.get(n, nan)) for n, v in values.items()
+        }
+
     def check(self, objective: Objective):
         "Stop with the term that broke down, if any step so far was not finite."
-        if (s := int(self.bad_step)) >= 0: _broke_down(objective, {n: float(v) for n, v in self.bad_parts.items()}, s)
-    def losses(self) -> dict: return {n: float(v) for n, v in self.parts.items() if not math.isnan(float(v))}
+        if (s := int(self.bad_step)) >= 0:
+            _broke_down(objective, {n: float(v) for n, v in self.bad_parts.items()}, s)
+
+    def losses(self) -> dict:
+        return {n: float(v) for n, v in self.parts.items() if not math.isnan(float(v))}
+
 
 def gaussian_blur(x: torch.Tensor, sigma: float) -> torch.Tensor:
     "`x` blurred by a Gaussian of `sigma` pixels (mirrored border); differentiable."
     import torchvision.transforms.functional as TF
+
     k = 2 * math.ceil(3 * sigma) + 1
     return TF.gaussian_blur(x, [k, k], [sigma, sigma])
 
-def invert(teacher: nn.Module, # the classifier to invert (with a `card`), frozen during the run
-           objective: Objective, # the loss terms (a single `Term` is allowed)
-           targets: torch.Tensor, # one target class per image
-           phases=(Phase(1000),), # stretches of the run: steps, resolution scale, Adam betas, clipping
-           lr: float = 0.1, # peak learning rate, or a callable read at every step (live controls)
-           transforms=(), # augmentations applied to the images before the teacher sees them
-           callbacks=(), # `cb(Progress)`; returning True stops the run
-           seed: int = 0, # the initial noise and the random transforms
-           run: Run | None = None, # device and mixed precision (default: the teacher's device, float32)
-           warmup: int = 100, # linear warm-up steps of each phase
-           x0: torch.Tensor | None = None, # start from these images instead of noise (model space)
-           pool: Pool = LOCAL, # a `Shard`: optimize this process's part of the batch together with the others (notebook 08)
-           smooth: float = 0.0 # σ in pixels: optimize the pixels x through a Gaussian blur, the images are blur(x); 0: none
-          ) -> Inversion:
+
+def invert(
+    teacher: nn.Module,  # the classifier to invert (with a `card`), frozen during the run
+    objective: Objective,  # the loss terms (a single `Term` is allowed)
+    targets: torch.Tensor,  # one target class per image
+    phases=(Phase(1000),),  # stretches of the run: steps, resolution scale, Adam betas, clipping
+    lr: float = 0.1,  # peak learning rate, or a callable read at every step (live controls)
+    transforms=(),  # augmentations applied to the images before the teacher sees them
+    callbacks=(),  # `cb(Progress)`; returning True stops the run
+    seed: int = 0,  # the initial noise and the random transforms
+    run: Run | None = None,  # device and mixed precision (default: the teacher's device, float32)
+    warmup: int = 100,  # linear warm-up steps of each phase
+    x0: torch.Tensor | None = None,  # start from these images instead of noise (model space)
+    pool: Pool = LOCAL,  # a `Shard`: optimize this process's part of the batch together with the others (notebook 08)
+    smooth: float = 0.0,  # σ in pixels: optimize the pixels x through a Gaussian blur, the images are blur(x); 0: none
+) -> Inversion:
     "Optimize a batch of images (one per target) under `objective` through `phases`."
     rate = lambda ph: ph.lr or (lr() if callable(lr) else lr)  # `lr` may be a callable, read at every step
-    look = (lambda z: gaussian_blur(z, smooth)) if smooth else (lambda z: z)  # what the images are, given the optimized pixels
-    if isinstance(objective, Term): objective = Objective([objective])
-    if not objective.terms: raise InputError("the objective has no terms; add at least CrossEntropy()")
-    if not phases or any(p.steps < 1 for p in phases): raise InputError(f"every phase needs at least one step, got {[p.steps for p in phases]}")
+    look = (
+        (lambda z: gaussian_blur(z, smooth)) if smooth else (lambda z: z)
+    )  # what the images are, given the optimized pixels
+    if isinstance(objective, Term):
+        objective = Objective([objective])
+    if not objective.terms:
+        raise InputError("the objective has no terms; add at least CrossEntropy()")
+    if not phases or any(p.steps < 1 for p in phases):
+        raise InputError(f"every phase needs at least one step, got {[p.steps for p in phases]}")
     run = run or Run.of(teacher)
     dev = run.device
     teacher = teacher.to(dev).eval()
-    for p in teacher.parameters(): p.requires_grad_(False)
-    if not hasattr(teacher, "card"): raise InputError("the teacher has no card (classes, size, normalization); load it with load_checkpoint or build_model")
+    for p in teacher.parameters():
+        p.requires_grad_(False)
+    if not hasattr(teacher, "card"):
+        raise InputError(
+            "the teacher has no card (classes, size, normalization); load it with load_checkpoint or build_model"
+        )
     card, targets = teacher.card, torch.as_tensor(targets)
-    if targets.ndim != 1 or targets.is_floating_point(): raise InputError(f"targets must be a 1-D list of class indices, got shape {tuple(targets.shape)} of {targets.dtype}")
+    if targets.ndim != 1 or targets.is_floating_point():
+        raise InputError(
+            f"targets must be a 1-D list of class indices, got shape {tuple(targets.shape)} of {targets.dtype}"
+        )
     targets = targets.long()
     make_targets(len(targets), card.num_classes, targets.tolist())  # range check, one clear line
     g = torch.Generator().manual_seed(seed)
     n, mine = len(targets), pool.part(len(targets))  # every process draws the whole batch's noise and keeps its part
-    x = (x0 if x0 is not None else torch.randn(n, card.channels, *card.size, generator=g))[mine].clone().to(dev).requires_grad_(True)
+    x = (
+        (x0 if x0 is not None else torch.randn(n, card.channels, *card.size, generator=g))[mine]
+        .clone()
+        .to(dev)
+        .requires_grad_(True)
+    )
     check_input(teacher, x.detach())
     y, (lo, hi) = targets[mine].to(dev), pixel_bounds(card, dev)
     if phases[0].clip:  # start inside the valid box too, so every batch the loop can return is a valid image
-        with torch.no_grad(): x.data = torch.maximum(torch.minimum(x.data, hi), lo)
+        with torch.no_grad():
+            x.data = torch.maximum(torch.minimum(x.data, hi), lo)
     scaler = run.scaler()
     steps, step, t0 = sum(p.steps for p in phases), 0, time.time()
     check_every = 1 if dev.type == "cpu" else 25  # a check reads a value back; on a GPU that waits for the queue
@@ -256,28 +378,56 @@ def invert(teacher: nn.Module, # the classifier to invert (with a `card`), froze
             opt = torch.optim.Adam([x], lr=rate(ph), betas=ph.betas, eps=1e-8)
             for k in range(ph.steps):
                 cur_lr = lr_at(k, ph.steps, rate(ph), warmup)
-                for group in opt.param_groups: group["lr"] = cur_lr
+                for group in opt.param_groups:
+                    group["lr"] = cur_lr
                 image = look(x)  # blurred once a step: the teacher's input and what the callbacks see
                 inputs = image if ph.scale == 1 else F.interpolate(image, scale_factor=ph.scale, mode="area")
-                for t in transforms: inputs = t(inputs, g, ph.scale)
+                for t in transforms:
+                    inputs = t(inputs, g, ph.scale)
                 with run.autocast():
                     logits = teacher(inputs)
                     total, values = objective(Step(x, inputs, logits, y, teacher, step, steps))
                 best.update(step, x, total, values)
-                if k % check_every == 0 or k == ph.steps - 1: best.check(objective)
+                if k % check_every == 0 or k == ph.steps - 1:
+                    best.check(objective)
                 opt.zero_grad(set_to_none=True)
-                if scaler: scaler.scale(total).backward(); scaler.step(opt); scaler.update()
-                else: total.backward(); opt.step()
+                if scaler:
+                    scaler.scale(total).backward()
+                    scaler.step(opt)
+                    scaler.update()
+                else:
+                    total.backward()
+                    opt.step()
                 if ph.clip:
-                    with torch.no_grad(): x.data = torch.maximum(torch.minimum(x.data, hi), lo)
+                    with torch.no_grad():
+                        x.data = torch.maximum(torch.minimum(x.data, hi), lo)
                 if callbacks:
-                    p = Progress(step, steps, total.detach(), {n: v.detach() for n, v in values.items()}, cur_lr, image.detach(), pi)
+                    p = Progress(
+                        step,
+                        steps,
+                        total.detach(),
+                        {n: v.detach() for n, v in values.items()},
+                        cur_lr,
+                        image.detach(),
+                        pi,
+                    )
                     stop = [cb(p) for cb in callbacks]
                 step += 1
-                if any(stop): break
-            if any(stop): break
+                if any(stop):
+                    break
+            if any(stop):
+                break
     best.check(objective)
-    return Inversion(pool.gather(look(best.x), n).cpu(), pool.gather(look(x.detach()), n).cpu(), targets, best.losses(), float(best.loss), int(best.step), step, time.time() - t0)
+    return Inversion(
+        pool.gather(look(best.x), n).cpu(),
+        pool.gather(look(x.detach()), n).cpu(),
+        targets,
+        best.losses(),
+        float(best.loss),
+        int(best.step),
+        step,
+        time.time() - t0,
+    )
 
 # %% ../nbs/04_logit.ipynb
 @torch.no_grad()
@@ -285,5 +435,7 @@ def teacher_confidence(teacher: nn.Module, x: torch.Tensor, targets: torch.Tenso
     "Fraction of images (model space) the teacher classifies as their target, and mean target probability."
     dev = next(teacher.parameters()).device
     p = teacher.eval()(x.to(dev)).float().softmax(1).cpu()
-    return {"teacher_accuracy": (p.argmax(1) == targets).sum().item() / len(targets),  # exact, not float32's
-            "teacher_confidence": p.gather(1, targets.view(-1, 1)).mean().item()}
+    return {
+        "teacher_accuracy": (p.argmax(1) == targets).sum().item() / len(targets),  # exact, not float32's
+        "teacher_confidence": p.gather(1, targets.view(-1, 1)).mean().item(),
+    }

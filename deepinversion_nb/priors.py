@@ -14,26 +14,41 @@ __all__ = ['neighbour_diffs', 'TotalVariation', 'TVL2', 'TVL1', 'tv_loss', 'L2Pr
 # %% ../nbs/05_priors.ipynb
 def neighbour_diffs(x: torch.Tensor) -> list[torch.Tensor]:
     "Differences of each pixel with its right, lower, diagonal (↙) and diagonal (↘) neighbour."
-    return [x[..., :, :-1] - x[..., :, 1:], x[..., :-1, :] - x[..., 1:, :],
-            x[..., 1:, :-1] - x[..., :-1, 1:], x[..., :-1, :-1] - x[..., 1:, 1:]]
+    return [
+        x[..., :, :-1] - x[..., :, 1:],
+        x[..., :-1, :] - x[..., 1:, :],
+        x[..., 1:, :-1] - x[..., :-1, 1:],
+        x[..., :-1, :-1] - x[..., 1:, 1:],
+    ]
+
 
 class TotalVariation(Term):
     "R_TV: sum over the four neighbour differences of their L2 norm (`p=2`) or mean absolute value (`p=1`)."
+
     p = 2
+
     def __init__(self, weight: float = 1.0, p: int | None = None, name: str | None = None):
         self.p = p or self.p
-        if self.p not in (1, 2): raise ValueError(f"p is 1 or 2, got {p}")
+        if self.p not in (1, 2):
+            raise ValueError(f"p is 1 or 2, got {p}")
         super().__init__(weight, name or f"tv_l{self.p}")
-    def __call__(self, s): return tv_loss(s.inputs, self.p, self.pool)
+
+    def __call__(self, s):
+        return tv_loss(s.inputs, self.p, self.pool)
+
 
 class TVL2(TotalVariation):
     "R_TV with the L2 norm of the differences (the official code's main smoothness term)."
+
     name, p, method_step, defaults = "tv_l2", 2, 2, {"digits": 3e-3, "official": 1e-4}
     label, log_range, color = "α_tv", (-5, 0), "#ff7f0e"
 
+
 class TVL1(TotalVariation):
     "R_TV with the mean absolute differences (off in both presets; kept for ablations)."
+
     name, p, method_step, defaults, color = "tv_l1", 1, 2, {"digits": 0.0, "official": 0.0}, "#8c564b"
+
 
 def tv_loss(x: torch.Tensor, p: int = 2, pool: Pool = LOCAL) -> torch.Tensor:
     "Total variation of a batch (see `TotalVariation`); `pool`: over a batch that processes share (notebook 08)."
@@ -43,45 +58,74 @@ def tv_loss(x: torch.Tensor, p: int = 2, pool: Pool = LOCAL) -> torch.Tensor:
 # %% ../nbs/05_priors.ipynb
 class L2Prior(Term):
     "R_l2: mean over the batch of each image's Euclidean norm (model space)."
+
     name, method_step, defaults = "l2", 2, {"digits": 1e-3, "official": 1e-5}
     label, log_range, color = "α_l2", (-5, 0), "#2ca02c"
-    def __call__(self, s): return self.pool.mean(s.inputs.float().flatten(1).norm(dim=1).mean(), len(s.inputs))
+
+    def __call__(self, s):
+        return self.pool.mean(s.inputs.float().flatten(1).norm(dim=1).mean(), len(s.inputs))
 
 # %% ../nbs/05_priors.ipynb
 class Jitter:
     "Roll the batch by random (dy, dx) in [−limit, limit] (scaled with the resolution)."
-    def __init__(self, limit: int = 2): self.limit = limit
+
+    def __init__(self, limit: int = 2):
+        self.limit = limit
+
     def __call__(self, x, g, scale: float = 1.0):
         lim = max(1, int(self.limit * scale)) if self.limit else 0
         dy, dx = (torch.randint(-lim, lim + 1, (2,), generator=g).tolist()) if lim else (0, 0)
         return torch.roll(x, shifts=(dy, dx), dims=(2, 3))
-    def __repr__(self): return f"Jitter({self.limit})"
+
+    def __repr__(self):
+        return f"Jitter({self.limit})"
+
 
 class Flip:
     "Mirror the batch horizontally with probability `p`."
-    def __init__(self, p: float = 0.5): self.p = p
-    def __call__(self, x, g, scale: float = 1.0): return torch.flip(x, dims=(3,)) if torch.rand(1, generator=g).item() < self.p else x
-    def __repr__(self): return f"Flip({self.p})"
+
+    def __init__(self, p: float = 0.5):
+        self.p = p
+
+    def __call__(self, x, g, scale: float = 1.0):
+        return torch.flip(x, dims=(3,)) if torch.rand(1, generator=g).item() < self.p else x
+
+    def __repr__(self):
+        return f"Flip({self.p})"
 
 # %% ../nbs/05_priors.ipynb
 class ZoomRotate:
-    "Zoom the batch by a random factor in [1 − zoom, 1 + zoom] and turn it by a random angle in [−degrees, degrees] (mirrored border)."
-    def __init__(self, zoom: float = 0.1, degrees: float = 10.0): self.zoom, self.degrees = zoom, degrees
+    """Zoom the batch by a random factor in [1 − zoom, 1 + zoom] and turn it by a random angle in [−degrees, degrees]
+    (mirrored border)."""
+
+    def __init__(self, zoom: float = 0.1, degrees: float = 10.0):
+        self.zoom, self.degrees = zoom, degrees
+
     def __call__(self, x, g, scale: float = 1.0):
         u = torch.rand(2, generator=g) * 2 - 1
         f, a = 1 + self.zoom * u[0].item(), math.radians(self.degrees * u[1].item())
-        c, s = math.cos(a) / f, math.sin(a) / f  # the grid samples the output's pixels from the input: 1/f zooms in by f
+        c, s = (
+            math.cos(a) / f,
+            math.sin(a) / f,
+        )  # the grid samples the output's pixels from the input: 1/f zooms in by f
         theta = torch.tensor([[c, -s, 0], [s, c, 0]], dtype=x.dtype, device=x.device).expand(x.shape[0], 2, 3)
         grid = F.affine_grid(theta, list(x.shape), align_corners=False)
         return F.grid_sample(x, grid, mode="bilinear", padding_mode="reflection", align_corners=False)
-    def __repr__(self): return f"ZoomRotate({self.zoom}, {self.degrees})"
+
+    def __repr__(self):
+        return f"ZoomRotate({self.zoom}, {self.degrees})"
 
 # %% ../nbs/05_priors.ipynb
 class ColorShift:
     "Scale each image's channels by e^u and shift them by v, u and v drawn in [−shift, shift] per image and channel."
-    def __init__(self, shift: float = 1.0): self.shift = shift
+
+    def __init__(self, shift: float = 1.0):
+        self.shift = shift
+
     def __call__(self, x, g, scale: float = 1.0):
         n, c = x.shape[:2]
         u = (torch.rand(2, n, c, 1, 1, generator=g) * 2 - 1).mul(self.shift).to(x)
         return x * u[0].exp() + u[1]
-    def __repr__(self): return f"ColorShift({self.shift})"
+
+    def __repr__(self):
+        return f"ColorShift({self.shift})"

@@ -10,7 +10,16 @@ from .data import InputError, get_data
 from .store import check_output_dir, write_json, atomic_write_text
 from .models import ConvNet, CifarResNet, CifarVGG, BasicBlock, build_model, evaluate, save_checkpoint
 from .train import Run, distill, default_teacher
-from .experiments import DEMO_PRESETS, ROW_NAMES, md_table, row_images, _old_report, _finished_rows, _check_same_demo, _save_grid
+from deepinversion_nb.experiments import (
+    DEMO_PRESETS,
+    ROW_NAMES,
+    md_table,
+    row_images,
+    _old_report,
+    _finished_rows,
+    _check_same_demo,
+    _save_grid,
+)
 
 # %% auto 0
 __all__ = ['PRUNE_ROWS', 'prunable', 'filter_scores', 'kept_filters', 'prune', 'count_params', 'count_flops', 'prune_markdown',
@@ -25,36 +34,53 @@ def prunable(model: nn.Module) -> list[tuple]:
     if isinstance(model, CifarResNet):  # inside each block only: the residual sum fixes the widths between blocks
         return [(b.body[0][0], b.body[0][1], b.body[1]) for b in model.features if isinstance(b, BasicBlock)]
     arch = getattr(getattr(model, "card", None), "arch", type(model).__name__)
-    raise InputError(f"cannot prune a {arch!r} model; pruning works on convnet*, cifar_resnet* and cifar_vgg11_bn checkpoints")
+    raise InputError(
+        f"cannot prune a {arch!r} model; pruning works on convnet*, cifar_resnet* and cifar_vgg11_bn checkpoints"
+    )
 
 # %% ../nbs/15_prune.ipynb
 def filter_scores(conv: nn.Conv2d, bn: nn.BatchNorm2d, criterion: str = "bn") -> torch.Tensor:
     "Each filter's importance: |BN scale γ| (`bn`) or the L1 norm of its weights (`l1`)."
-    if criterion == "bn": return bn.weight.detach().abs()
-    if criterion == "l1": return conv.weight.detach().abs().sum((1, 2, 3))
+    if criterion == "bn":
+        return bn.weight.detach().abs()
+    if criterion == "l1":
+        return conv.weight.detach().abs().sum((1, 2, 3))
     raise InputError(f"unknown pruning criterion {criterion!r}; use bn or l1")
 
+
 def kept_filters(scores: list[torch.Tensor], ratio: float, scope: str = "layer") -> list[torch.Tensor]:
-    "The indices each layer keeps when `ratio` of the filters go: per layer, or by one global threshold (≥ 1 kept per layer)."
-    if scope == "layer": counts = [max(1, round(len(s) * (1 - ratio))) for s in scores]
+    """The indices each layer keeps when `ratio` of the filters go: per layer, or by one global threshold (≥ 1 kept
+    per layer)."""
+    if scope == "layer":
+        counts = [max(1, round(len(s) * (1 - ratio))) for s in scores]
     elif scope == "global":
         allv = torch.cat(scores)
         cut = allv.sort(descending=True).values[max(1, round(len(allv) * (1 - ratio))) - 1]
         counts = [max(1, int((s >= cut).sum())) for s in scores]
-    else: raise InputError(f"unknown pruning scope {scope!r}; use layer or global")
+    else:
+        raise InputError(f"unknown pruning scope {scope!r}; use layer or global")
     return [s.argsort(descending=True)[:k].sort().values for s, k in zip(scores, counts)]
 
 # %% ../nbs/15_prune.ipynb
 def _pruned_kwargs(model: nn.Module, widths: list[int]) -> dict:
-    "The architecture arguments that rebuild `model` with these widths (stored in the card: a self-describing checkpoint)."
-    if isinstance(model, ConvNet): return {"channels": tuple(widths)}
-    if isinstance(model, CifarResNet): return {"mids": tuple(widths)}
+    """The architecture arguments that rebuild `model` with these widths (stored in the card: a self-describing
+    checkpoint)."""
+    if isinstance(model, ConvNet):
+        return {"channels": tuple(widths)}
+    if isinstance(model, CifarResNet):
+        return {"mids": tuple(widths)}
     each = iter(widths)
-    return {"cfg": tuple(v if v == "M" else next(each) for v in model.card.kwargs.get("cfg", CifarVGG.__init__.__defaults__[0]))}
+    return {
+        "cfg": tuple(
+            v if v == "M" else next(each) for v in model.card.kwargs.get("cfg", CifarVGG.__init__.__defaults__[0])
+        )
+    }
+
 
 def prune(model: nn.Module, ratio: float, criterion: str = "bn", scope: str = "layer") -> nn.Module:
     "A new, smaller model: `model` without the `ratio` least important filters of each prunable convolution."
-    if not (isinstance(ratio, (int, float)) and 0 < ratio < 1): raise InputError(f"the pruning ratio must be between 0 and 1 (exclusive), got {ratio}")
+    if not (isinstance(ratio, (int, float)) and 0 < ratio < 1):
+        raise InputError(f"the pruning ratio must be between 0 and 1 (exclusive), got {ratio}")
     groups = prunable(model)
     keep = kept_filters([filter_scores(c, b, criterion) for c, b, _ in groups], ratio, scope)
     card = model.card
@@ -63,80 +89,157 @@ def prune(model: nn.Module, ratio: float, criterion: str = "bn", scope: str = "l
     sd = {k: v.detach().clone() for k, v in model.state_dict().items()}
     for (conv, bn, nxt), k in zip(groups, keep):
         sd[f"{name[id(conv)]}.weight"] = sd[f"{name[id(conv)]}.weight"][k]
-        for p in ("weight", "bias", "running_mean", "running_var"): sd[f"{name[id(bn)]}.{p}"] = sd[f"{name[id(bn)]}.{p}"][k]
+        for p in ("weight", "bias", "running_mean", "running_var"):
+            sd[f"{name[id(bn)]}.{p}"] = sd[f"{name[id(bn)]}.{p}"][k]
         sd[f"{name[id(nxt)]}.weight"] = sd[f"{name[id(nxt)]}.weight"][:, k]
     small.load_state_dict(sd)
     return small.to(next(model.parameters()).device).eval()
 
 # %% ../nbs/15_prune.ipynb
-def count_params(model: nn.Module) -> int: return sum(p.numel() for p in model.parameters())
+def count_params(model: nn.Module) -> int:
+    return sum(p.numel() for p in model.parameters())
+
 
 @torch.no_grad()
 def count_flops(model: nn.Module) -> int:
     "Multiply-adds of one forward pass on one image of the model's size (convolutions and linear layers)."
     total = []
-    def conv(m, i, o): total.append(o.numel() * m.in_channels // m.groups * m.kernel_size[0] * m.kernel_size[1])
-    def lin(m, i, o): total.append(o.numel() * m.in_features)
-    hs = [m.register_forward_hook(conv if isinstance(m, nn.Conv2d) else lin) for m in model.modules() if isinstance(m, (nn.Conv2d, nn.Linear))]
-    try: model.eval()(torch.zeros(1, model.card.channels, *model.card.size, device=next(model.parameters()).device))
+
+    def conv(m, i, o):
+        total.append(o.numel() * m.in_channels // m.groups * m.kernel_size[0] * m.kernel_size[1])
+
+    def lin(m, i, o):
+        total.append(o.numel() * m.in_features)
+
+    hs = [
+        m.register_forward_hook(conv if isinstance(m, nn.Conv2d) else lin)
+        for m in model.modules()
+        if isinstance(m, (nn.Conv2d, nn.Linear))
+    ]
+    try:
+        model.eval()(torch.zeros(1, model.card.channels, *model.card.size, device=next(model.parameters()).device))
     finally:
-        for h in hs: h.remove()
+        for h in hs:
+            h.remove()
     return sum(total)
 
 # %% ../nbs/15_prune.ipynb
 PRUNE_ROWS = {"nofinetune": "pruned, no finetune", **{k: ROW_NAMES[k] for k in ("real", "prior", "feature", "compete")}}
 
+
 def prune_markdown(rep: dict) -> str:
     "The pruning report as a Markdown table."
     t = rep["teacher"]
-    return md_table(f"Data-free pruning on `{rep['data']}` (preset `{rep['preset']}`, seed {rep['seed']}, criterion `{rep['criterion']}`, scope `{rep['scope']}`); "
-                    f"teacher `{t['arch']}` {t['accuracy']:.2%}, {t['params']:,} parameters, {t['flops']:,} multiply-adds.",
-                    ["row", "filters removed", "parameters", "multiply-adds", "accuracy", "% of teacher"],
-                    [[PRUNE_ROWS[k.rsplit("-", 1)[0]], f"{r['ratio']:.0%}", f"{r['params']:,}", f"{r['flops']:,}", f"{r['accuracy']:.2%}",
-                      f"{r['accuracy'] / t['accuracy']:.1%}"] for k, r in rep["rows"].items()])
+    return md_table(
+        f"Data-free pruning on `{rep['data']}` (preset `{rep['preset']}`, seed {rep['seed']}, criterion"
+        f" `{rep['criterion']}`, scope `{rep['scope']}`); teacher `{t['arch']}` {t['accuracy']:.2%}, {t['params']:,}"
+        f" parameters, {t['flops']:,} multiply-adds.",
+        ["row", "filters removed", "parameters", "multiply-adds", "accuracy", "% of teacher"],
+        [
+            [
+                PRUNE_ROWS[k.rsplit("-", 1)[0]],
+                f"{r['ratio']:.0%}",
+                f"{r['params']:,}",
+                f"{r['flops']:,}",
+                f"{r['accuracy']:.2%}",
+                f"{r['accuracy'] / t['accuracy']:.1%}",
+            ]
+            for k, r in rep["rows"].items()
+        ],
+    )
+
 
 def _check_ratios(ratios) -> list[float]:
-    try: ratios = [float(r) for r in ratios]
-    except (TypeError, ValueError): raise InputError(f"--ratios takes fractions separated by commas, e.g. 0.5,0.75; got {ratios!r}") from None
+    try:
+        ratios = [float(r) for r in ratios]
+    except (TypeError, ValueError):
+        raise InputError(f"--ratios takes fractions separated by commas, e.g. 0.5,0.75; got {ratios!r}") from None
     bad = [r for r in ratios if not 0 < r < 1]
-    if bad or not ratios: raise InputError(f"each pruning ratio must be between 0 and 1 (exclusive), got {bad[0] if bad else 'none'}")
+    if bad or not ratios:
+        raise InputError(f"each pruning ratio must be between 0 and 1 (exclusive), got {bad[0] if bad else 'none'}")
     return ratios
 
-def run_prune_demo(preset: str = "quick", data: str = "mnist5k", out="deepinversion-prune", run: Run | None = None, progress: bool = True,
-                   ratios=(0.5, 0.75), criterion: str = "bn", scope: str = "layer") -> dict:
-    "Prune the default teacher at each ratio and recover it by KD on each kind of image (resumable); report, models/<row>-<percent>.pt."
-    if preset not in DEMO_PRESETS: raise InputError(f"unknown preset {preset!r}; use one of {', '.join(DEMO_PRESETS)}")
+
+def run_prune_demo(
+    preset: str = "quick",
+    data: str = "mnist5k",
+    out="deepinversion-prune",
+    run: Run | None = None,
+    progress: bool = True,
+    ratios=(0.5, 0.75),
+    criterion: str = "bn",
+    scope: str = "layer",
+) -> dict:
+    """Prune the default teacher at each ratio and recover it by KD on each kind of image (resumable); report,
+    models/<row>-<percent>.pt."""
+    if preset not in DEMO_PRESETS:
+        raise InputError(f"unknown preset {preset!r}; use one of {', '.join(DEMO_PRESETS)}")
     ratios, p = _check_ratios(ratios), DEMO_PRESETS[preset]
     out, run = check_output_dir(out, "report.json"), run or Run.make()
-    rep = {"task": "prune", "data": data, "preset": preset, "seed": run.seed, "criterion": criterion, "scope": scope, "ratios": ratios}
+    rep = {
+        "task": "prune",
+        "data": data,
+        "preset": preset,
+        "seed": run.seed,
+        "criterion": criterion,
+        "scope": scope,
+        "ratios": ratios,
+    }
     old = _old_report(out / "report.json")
     _check_same_demo(old, rep, out)
     teacher = default_teacher(data, run.device, progress=progress)
     prune(teacher, ratios[0], criterion, scope)  # a bad criterion or scope fails before any work
     test_ds = get_data(f"{data}:test")
-    rep["teacher"] = {"arch": teacher.card.arch, "accuracy": evaluate(teacher, test_ds)["accuracy"], "params": count_params(teacher), "flops": count_flops(teacher)}
+    rep["teacher"] = {
+        "arch": teacher.card.arch,
+        "accuracy": evaluate(teacher, test_ds)["accuracy"],
+        "params": count_params(teacher),
+        "flops": count_flops(teacher),
+    }
     same = old.get("teacher") == rep["teacher"]
     out.mkdir(parents=True, exist_ok=True)
     keys = [f"{name}-{round(r * 100)}" for name in PRUNE_ROWS for r in ratios]
     done = _finished_rows(old, same, keys, lambda k: out / "models" / f"{k}.pt")
-    def save():  # every finished row in the table's order, so a run stopped while redoing a middle row loses none after it
+
+    # every finished row in the table's order, so a run stopped while redoing a middle row loses none after it
+    def save():
         rep["rows"] = {k: done[k] for k in keys if k in done}
-        write_json(out / "report.json", rep); atomic_write_text(out / "report.md", prune_markdown(rep))
+        write_json(out / "report.json", rep)
+        atomic_write_text(out / "report.md", prune_markdown(rep))
+
     save()
     for name in PRUNE_ROWS:
         x = None
         for r in ratios:
             key = f"{name}-{round(r * 100)}"
-            if key in done: continue
+            if key in done:
+                continue
             small = prune(teacher, r, criterion, scope)
-            row = {"ratio": r, "params": count_params(small), "flops": count_flops(small), "images": 0, "kd_seconds": 0.0}
+            row = {
+                "ratio": r,
+                "params": count_params(small),
+                "flops": count_flops(small),
+                "images": 0,
+                "kd_seconds": 0.0,
+            }
             if name != "nofinetune":
-                if x is None: x = row_images(teacher, test_ds, name, p, out, run, progress)[0]
+                if x is None:
+                    x = row_images(teacher, test_ds, name, p, out, run, progress)[0]
                 t0 = time.time()
                 distill(small, teacher, x, p.kd, seed=run.seed_for("kd"), run=run)
                 row.update(images=len(x), kd_seconds=round(time.time() - t0, 1))
             row["accuracy"] = evaluate(small, test_ds)["accuracy"]
-            save_checkpoint(small, out / "models" / f"{key}.pt", row=key, accuracy=row["accuracy"], test_data=test_ds.meta.name, ratio=r, criterion=criterion)
-            done[key] = row; save()
-        if name in ("prior", "feature", "compete") and (out / "images" / name).exists(): _save_grid(out, name)
+            save_checkpoint(
+                small,
+                out / "models" / f"{key}.pt",
+                row=key,
+                accuracy=row["accuracy"],
+                test_data=test_ds.meta.name,
+                ratio=r,
+                criterion=criterion,
+            )
+            done[key] = row
+            save()
+        if name in ("prior", "feature", "compete") and (out / "images" / name).exists():
+            _save_grid(out, name)
     return rep

@@ -15,25 +15,36 @@ __all__ = ['atomic_save', 'atomic_write_text', 'write_json', 'save_images', 'rea
 
 # %% ../nbs/01_store.ipynb
 def _umask() -> int:
-    m = os.umask(0); os.umask(m); return m
+    m = os.umask(0)
+    os.umask(m)
+    return m
+
 
 def _atomic(path, write) -> Path:
     "Call `write(tmp)` on a temporary file beside `path`, then rename it into place; remove it on failure."
-    path = Path(path); path.parent.mkdir(parents=True, exist_ok=True)
-    fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".tmp"); os.close(fd)
+    path = Path(path)
+    path.parent.mkdir(parents=True, exist_ok=True)
+    fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".tmp")
+    os.close(fd)
     try:
-        write(tmp); os.chmod(tmp, 0o666 & ~_umask()); os.replace(tmp, path)
+        write(tmp)
+        os.chmod(tmp, 0o666 & ~_umask())
+        os.replace(tmp, path)
     finally:
-        if os.path.exists(tmp): os.remove(tmp)
+        if os.path.exists(tmp):
+            os.remove(tmp)
     return path
+
 
 def atomic_save(obj, path) -> Path:
     "`torch.save(obj)` to `path` atomically: readers never see half a file."
     return _atomic(path, lambda tmp: torch.save(obj, tmp))
 
+
 def atomic_write_text(path, text: str) -> Path:
     "Write `text` to `path` atomically."
     return _atomic(path, lambda tmp: Path(tmp).write_text(text))
+
 
 def write_json(path, obj) -> Path:
     "`obj` as indented JSON at `path`, atomically."
@@ -42,25 +53,48 @@ def write_json(path, obj) -> Path:
 # %% ../nbs/01_store.ipynb
 def save_images(path, images: torch.Tensor, labels: torch.Tensor, card) -> Path:
     "Write model-space `images` with `labels` and the teacher's `card` (classes, normalization) as an images file."
-    return atomic_save({"images": images, "labels": labels, "classes": list(card.classes), "mean": list(card.mean),
-                        "std": list(card.std), "card": card.to_dict()}, path)
+    return atomic_save(
+        {
+            "images": images,
+            "labels": labels,
+            "classes": list(card.classes),
+            "mean": list(card.mean),
+            "std": list(card.std),
+            "card": card.to_dict(),
+        },
+        path,
+    )
+
 
 def read_images(path) -> dict:
     "The validated contents of an images file (or of the `images.pt` in a folder)."
     p = Path(path)
-    if p.is_dir(): p = p / "images.pt"
-    if not p.is_file(): raise InputError(f"no images file at {str(p)!r}; pass a folder written by 'deepinversion synth' or its images.pt")
-    try: d = torch.load(p, map_location="cpu", weights_only=True)
-    except Exception: raise InputError(f"{str(p)!r} is not a readable tensor file; pass the folder 'deepinversion synth' wrote or an ImageFolder") from None
+    if p.is_dir():
+        p = p / "images.pt"
+    if not p.is_file():
+        raise InputError(
+            f"no images file at {str(p)!r}; pass a folder written by 'deepinversion synth' or its images.pt"
+        )
+    try:
+        d = torch.load(p, map_location="cpu", weights_only=True)
+    except Exception:
+        raise InputError(
+            f"{str(p)!r} is not a readable tensor file; pass the folder 'deepinversion synth' wrote or an ImageFolder"
+        ) from None
     if not isinstance(d, dict) or not isinstance(d.get("images"), torch.Tensor) or d["images"].ndim != 4:
-        raise InputError(f"{str(p)!r} has no N×C×H×W 'images' tensor; pass the images.pt that 'deepinversion synth' wrote")
+        raise InputError(
+            f"{str(p)!r} has no N×C×H×W 'images' tensor; pass the images.pt that 'deepinversion synth' wrote"
+        )
     return d
+
 
 def classes_in(d: dict) -> set:
     "Names of the classes an images file's labels refer to (none where it does not say)."
     classes, labels = d.get("classes"), d.get("labels")
-    if not isinstance(classes, list) or not isinstance(labels, torch.Tensor) or labels.is_floating_point(): return set()
+    if not isinstance(classes, list) or not isinstance(labels, torch.Tensor) or labels.is_floating_point():
+        return set()
     return {str(classes[i]) for i in labels.unique().tolist() if 0 <= i < len(classes)}
+
 
 def load_images(path, card) -> torch.Tensor:
     "Images for a model with `card`, in its model space, from an images file, a synth folder or an ImageFolder."
@@ -69,16 +103,25 @@ def load_images(path, card) -> torch.Tensor:
         d = read_images(p)
         x, present = d["images"].float(), classes_in(d)
         if x.shape[1] != card.channels or tuple(x.shape[2:]) != tuple(card.size):
-            raise InputError(f"{str(p)!r} holds images of shape {tuple(x.shape[1:])} but the model takes {(card.channels, *card.size)}; synthesize them with this teacher")
-        if list(d.get("mean", card.mean)) != list(card.mean) or list(d.get("std", card.std)) != list(card.std):  # another normalization
+            raise InputError(
+                f"{str(p)!r} holds images of shape {tuple(x.shape[1:])} but the model takes"
+                f" {(card.channels, *card.size)}; synthesize them with this teacher"
+            )
+        if list(d.get("mean", card.mean)) != list(card.mean) or list(d.get("std", card.std)) != list(
+            card.std
+        ):  # another normalization
             x = normalize(denormalize(x, d["mean"], d["std"]), card.mean, card.std)
     elif p.is_dir():
         ds = FolderData(p, size=card.size, channels=card.channels, mean=card.mean, std=card.std)
         x, present = None, set(ds.meta.classes)  # read after the check: a refused folder costs no decoding
-    else: raise InputError(f"no such images {str(path)!r}; pass a synth output folder, its images.pt, or an ImageFolder")
+    else:
+        raise InputError(f"no such images {str(path)!r}; pass a synth output folder, its images.pt, or an ImageFolder")
     lacking = sorted(present - set(card.classes))  # e.g. a 10-class teacher's images given to extend a 5-class one
-    if lacking: raise InputError(f"{str(path)!r} holds images of classes the model lacks: {', '.join(lacking[:5])}; "
-                                 f"use images of its classes ({', '.join(card.classes[:10])}): synthesized from it, or sub-folders named so")
+    if lacking:
+        raise InputError(
+            f"{str(path)!r} holds images of classes the model lacks: {', '.join(lacking[:5])}; "
+            f"use images of its classes ({', '.join(card.classes[:10])}): synthesized from it, or sub-folders named so"
+        )
     return x if x is not None else normalize(torch.stack([ds[i][0] for i in range(len(ds))]), card.mean, card.std)
 
 # %% ../nbs/01_store.ipynb
@@ -90,13 +133,16 @@ def folder_names(classes) -> list[str]:
         out.append(f"{s}_{i}" if s in out else s)
     return out
 
+
 def write_png_folder(root, images: torch.Tensor, labels: torch.Tensor, classes, mean, std) -> Path:
     "Write model-space `images` as 8-bit PNGs under `root/<class>/<index>.png`."
     from PIL import Image
+
     root, names = Path(root), folder_names(classes)
     x = (denormalize(images, mean, std) * 255).round().to(torch.uint8)
     for i, (img, y) in enumerate(zip(x, labels)):
-        d = root / names[int(y)]; d.mkdir(parents=True, exist_ok=True)
+        d = root / names[int(y)]
+        d.mkdir(parents=True, exist_ok=True)
         arr = img.permute(1, 2, 0).numpy()
         Image.fromarray(arr[..., 0] if arr.shape[2] == 1 else arr).save(d / f"{i:05d}.png")
     return root
@@ -105,57 +151,88 @@ def write_png_folder(root, images: torch.Tensor, labels: torch.Tensor, classes, 
 def _writable_ancestor(p: Path) -> Path:
     "The nearest existing folder above `p` (where new folders would be created); an error if it is a file or read-only."
     a = p.parent
-    while not a.exists(): a = a.parent
-    if not a.is_dir(): raise InputError(f"cannot create {str(p)!r}: {str(a)!r} is a file, not a folder; choose another --out")
-    if not os.access(a, os.W_OK | os.X_OK): raise InputError(f"cannot write in {str(a)!r} (permission denied); choose another --out")
+    while not a.exists():
+        a = a.parent
+    if not a.is_dir():
+        raise InputError(f"cannot create {str(p)!r}: {str(a)!r} is a file, not a folder; choose another --out")
+    if not os.access(a, os.W_OK | os.X_OK):
+        raise InputError(f"cannot write in {str(a)!r} (permission denied); choose another --out")
     return a
 
+
 def check_output_file(path, inputs=(), overwrite: bool = False) -> Path:
-    "Refuse, before any work, an output file that is an input, an existing file (unless `overwrite`), a folder, or unwritable."
+    """Refuse, before any work, an output file that is an input, an existing file (unless `overwrite`), a folder, or
+    unwritable."""
     p = Path(path).expanduser()
     for i in inputs:
         if i is not None and Path(i).expanduser().resolve() == p.resolve():
             raise InputError(f"--out {str(path)!r} is also an input of this command; write the result to another file")
-    if p.is_dir(): raise InputError(f"--out {str(path)!r} is a folder; give a file name such as {str(p / 'model.pt')!r}")
-    if p.exists() and not overwrite: raise InputError(f"{str(path)!r} exists; pass --overwrite to replace it, or choose another --out")
-    if p.exists() and not os.access(p, os.W_OK): raise InputError(f"cannot replace {str(path)!r} (permission denied); choose another --out")
+    if p.is_dir():
+        raise InputError(f"--out {str(path)!r} is a folder; give a file name such as {str(p / 'model.pt')!r}")
+    if p.exists() and not overwrite:
+        raise InputError(f"{str(path)!r} exists; pass --overwrite to replace it, or choose another --out")
+    if p.exists() and not os.access(p, os.W_OK):
+        raise InputError(f"cannot replace {str(path)!r} (permission denied); choose another --out")
     _writable_ancestor(p)
     return p
+
 
 def _holds_files(p: Path) -> bool:
     "Whether folder `p` holds a file other than an atomic write's leftover `*.tmp` (empty subfolders do not count)."
     return any(not f.is_dir() and not f.name.endswith(".tmp") for f in p.rglob("*"))
 
+
 def check_output_dir(path, marker: str) -> Path:
-    "Refuse, before any work, an output folder that is a file, unwritable, or holds files but no `marker` (a run of this kind)."
+    """Refuse, before any work, an output folder that is a file, unwritable, or holds files but no `marker` (a run of
+    this kind)."""
     p = Path(path).expanduser()
-    if p.exists() and not p.is_dir(): raise InputError(f"--out {str(path)!r} is a file; give a folder")
+    if p.exists() and not p.is_dir():
+        raise InputError(f"--out {str(path)!r} is a file; give a folder")
     if p.is_dir():
         # a run stopped between creating its folders and writing its marker left only folders: it resumes
         if _holds_files(p) and not (p / marker).exists():
             raise InputError(f"{str(path)!r} holds other files (no {marker}); choose a new or empty folder for --out")
-        if not os.access(p, os.W_OK | os.X_OK): raise InputError(f"cannot write in {str(path)!r} (permission denied); choose another --out")
-    else: _writable_ancestor(p)
+        if not os.access(p, os.W_OK | os.X_OK):
+            raise InputError(f"cannot write in {str(path)!r} (permission denied); choose another --out")
+    else:
+        _writable_ancestor(p)
     return p
 
 # %% ../nbs/01_store.ipynb
 def open_run(out, cfg: dict) -> Path:
     "Create `out/parts` for a run with configuration `cfg`, or check that it holds the same run (to resume it)."
-    out = Path(out); parts = out / "parts"; f = parts / "config.json"
+    out = Path(out)
+    parts = out / "parts"
+    f = parts / "config.json"
     cfg = json.loads(json.dumps(cfg))  # the form it has on disk (tuples become lists)
     if f.exists():
-        try: old = json.loads(f.read_text())
-        except (ValueError, UnicodeDecodeError): raise InputError(f"{str(f)!r} is damaged; delete the folder {str(out)!r} to start the run again") from None
+        try:
+            old = json.loads(f.read_text())
+        except (ValueError, UnicodeDecodeError):
+            raise InputError(f"{str(f)!r} is damaged; delete the folder {str(out)!r} to start the run again") from None
         if old != cfg:
-            diff = next((k for k in cfg if json.dumps(old.get(k) if isinstance(old, dict) else None) != json.dumps(cfg[k])), "configuration")
-            raise InputError(f"{str(out)!r} holds a run with different arguments ({diff} differs); pass a new --out or delete that folder")
+            diff = next(
+                (k for k in cfg if json.dumps(old.get(k) if isinstance(old, dict) else None) != json.dumps(cfg[k])),
+                "configuration",
+            )
+            raise InputError(
+                f"{str(out)!r} holds a run with different arguments ({diff} differs); pass a new --out or delete that"
+                " folder"
+            )
     else:
-        parts.mkdir(parents=True, exist_ok=True); write_json(f, cfg)
+        parts.mkdir(parents=True, exist_ok=True)
+        write_json(f, cfg)
     return parts
+
 
 def load_part(path) -> dict | None:
     "A finished part, or None if there is none; a damaged part raises one line naming the file to delete."
     p = Path(path)
-    if not p.exists(): return None
-    try: return torch.load(p, map_location="cpu", weights_only=True)
-    except Exception: raise InputError(f"{str(p)!r} is damaged; delete it and run the same command again to recompute that batch") from None
+    if not p.exists():
+        return None
+    try:
+        return torch.load(p, map_location="cpu", weights_only=True)
+    except Exception:
+        raise InputError(
+            f"{str(p)!r} is damaged; delete it and run the same command again to recompute that batch"
+        ) from None

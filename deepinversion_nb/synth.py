@@ -9,10 +9,28 @@ from dataclasses import dataclass, asdict, replace
 from pathlib import Path
 import torch, torch.nn as nn, torch.distributed as dist
 from .data import InputError
-from .store import check_output_dir, open_run, load_part, atomic_save, save_images, write_png_folder, write_json
+from deepinversion_nb.store import (
+    check_output_dir,
+    open_run,
+    load_part,
+    atomic_save,
+    save_images,
+    write_png_folder,
+    write_json,
+)
 from .models import IMAGENET_LITE, build_model
 from .train import Run, ProgressBar, distill, seeded
-from .inversion import Term, Objective, Phase, Pool, LOCAL, invert, make_targets, class_index, teacher_confidence
+from deepinversion_nb.inversion import (
+    Term,
+    Objective,
+    Phase,
+    Pool,
+    LOCAL,
+    invert,
+    make_targets,
+    class_index,
+    teacher_confidence,
+)
 from .priors import Jitter, Flip, ZoomRotate, ColorShift
 from .features import bn_distance, bn_layers, has_bn
 from .compete import ADI_KD
@@ -27,14 +45,19 @@ SCHEDULES = {
     "2k": (Phase(2000),),
     "20k": (Phase(20000, betas=(0.9, 0.999), clip=False),),
     "multires-cpu": (Phase(400, scale=0.5), Phase(200)),
-    "multires-450": (Phase(200, scale=0.5), Phase(250)),  # as fast as multires-cpu (a half-size step costs ¼), more steps at full size
+    "multires-450": (
+        Phase(200, scale=0.5),
+        Phase(250),
+    ),  # as fast as multires-cpu (a half-size step costs ¼), more steps at full size
     "multires-200": (Phase(150, scale=0.5), Phase(50)),
 }
 RECIPES = {"logit": 1, "deepdream": 2, "deepinversion": 3, "adi": 4}  # recipe → the last step of the method it uses
 
+
 @dataclass
 class Recipe:
     "Everything that defines a synthesis run except the teacher and the number of images."
+
     name: str
     weights: dict
     lr: float = 0.1
@@ -42,64 +65,108 @@ class Recipe:
     jitter: int = 2
     flip: bool = False
     first_bn_multiplier: float = 10.0
-    zoom: float = 0.0          # ZoomRotate's random zoom (± fraction) and turn (± degrees) before the jitter; 0, 0: none
+    zoom: float = 0.0  # ZoomRotate's random zoom (± fraction) and turn (± degrees) before the jitter; 0, 0: none
     rotate: float = 0.0
-    color_shift: float = 0.0   # ColorShift's random per-channel scale e^±shift and offset ±shift; 0: none
-    smooth: float = 0.0        # σ (pixels) of the Gaussian blur the pixels are optimized through (`invert`); 0: none
-    iters: int | None = None   # if set: one full-resolution phase of this many steps instead of the schedule
+    color_shift: float = 0.0  # ColorShift's random per-channel scale e^±shift and offset ±shift; 0: none
+    smooth: float = 0.0  # σ (pixels) of the Gaussian blur the pixels are optimized through (`invert`); 0: none
+    iters: int | None = None  # if set: one full-resolution phase of this many steps instead of the schedule
     weights_of: str | None = None  # as a preset: whose term weights (`Term.defaults` key) it uses; None: its own name
-    probe: dict | None = None      # how `--preset auto` measured the weights (notebook 17), written to metrics.json
+    probe: dict | None = None  # how `--preset auto` measured the weights (notebook 17), written to metrics.json
 
     @property
     def phases(self):
-        if self.iters is not None: return (Phase(self.iters),)
+        if self.iters is not None:
+            return (Phase(self.iters),)
         return SCHEDULES[self.schedule]
 
-_CPU = Recipe("adi", {"bn": 0.001, "tv_l2": 2.7e-3, "l2": 1.5e-3}, lr=0.25, schedule="multires-450", jitter=30, flip=True,
-              first_bn_multiplier=100.0, zoom=0.3, rotate=20.0, color_shift=1.0, smooth=0.75, weights_of="official")
+
+_CPU = Recipe(
+    "adi",
+    {"bn": 0.001, "tv_l2": 2.7e-3, "l2": 1.5e-3},
+    lr=0.25,
+    schedule="multires-450",
+    jitter=30,
+    flip=True,
+    first_bn_multiplier=100.0,
+    zoom=0.3,
+    rotate=20.0,
+    color_shift=1.0,
+    smooth=0.75,
+    weights_of="official",
+)
 PRESETS = {  # the settings besides the weights; each term's weight comes from its `defaults` unless the preset names it
     "digits": Recipe("adi", {}, lr=0.1, schedule="2k", jitter=2, flip=False, first_bn_multiplier=10.0),
     "official": Recipe("adi", {}, lr=0.25, schedule="multires", jitter=30, flip=True, first_bn_multiplier=10.0),
-    # 450 steps for efficientnet_lite0 on a CPU (notebook 18): the L2 weight `--preset auto` measured for it (notebook 17), a
-    # quarter of its BN weight, the first BN layer ×100 (at ×10 the images turn violet), a random zoom ±30 % and turn ±20°, and
-    # a colour shift with three times its TV weight and pixels optimized through a blur of 0.75 px, so that networks of another
+    # 450 steps for efficientnet_lite0 on a CPU (notebook 18): the L2 weight `--preset auto` measured for it (notebook
+    # 17), a
+    # quarter of its BN weight, the first BN layer ×100 (at ×10 the images turn violet), a random zoom ±30 % and turn
+    # ±20°, and
+    # a colour shift with three times its TV weight and pixels optimized through a blur of 0.75 px, so that networks of
+    # another
     # family (MobileNet-V2) recognize the images
     "imagenet-cpu": _CPU,
-    # the efficientnet_lite teachers' 3,000-step preset: the zoom/turn of 16 classes × 2 images (notebook 18), no colour shift
-    "imagenet": replace(_CPU, weights={**_CPU.weights, "tv_l2": 9e-4}, schedule="multires", zoom=0.4, rotate=25.0,
-                        color_shift=0.0, smooth=0.0),
+    # the efficientnet_lite teachers' 3,000-step preset: the zoom/turn of 16 classes × 2 images (notebook 18), no colour
+    # shift
+    "imagenet": replace(
+        _CPU,
+        weights={**_CPU.weights, "tv_l2": 9e-4},
+        schedule="multires",
+        zoom=0.4,
+        rotate=25.0,
+        color_shift=0.0,
+        smooth=0.0,
+    ),
 }
+
 
 def recipe_terms(name: str) -> list[str]:
     "The names of the registered terms recipe `name` uses, in the order the method adds them."
-    if name not in RECIPES: raise InputError(f"unknown recipe {name!r}; use one of {', '.join(RECIPES)}")
+    if name not in RECIPES:
+        raise InputError(f"unknown recipe {name!r}; use one of {', '.join(RECIPES)}")
     terms = [c for c in Term.registry.values() if c.method_step and c.method_step <= RECIPES[name]]
     return [c.name for c in sorted(terms, key=lambda c: c.method_step)]
 
+
 def default_preset(card, tuned: bool = True) -> str:
-    "The preset for a model: `digits` up to 64 pixels, else `official` — or, if `tuned`, `imagenet` for the efficientnet_lite teachers it was tuned on."
-    if max(card.size) <= 64: return "digits"
+    """The preset for a model: `digits` up to 64 pixels, else `official` — or, if `tuned`, `imagenet` for the
+    efficientnet_lite teachers it was tuned on."""
+    if max(card.size) <= 64:
+        return "digits"
     return "imagenet" if tuned and card.arch in IMAGENET_LITE else "official"
+
 
 def recipe(name: str, preset: str = "digits", **overrides) -> Recipe:
     "The named recipe with a preset; `overrides` set fields, `weights={...}` overrides single weights."
     terms = recipe_terms(name)
-    if preset not in PRESETS: raise InputError(f"unknown weight preset {preset!r}; use one of {', '.join(PRESETS)}")
+    if preset not in PRESETS:
+        raise InputError(f"unknown weight preset {preset!r}; use one of {', '.join(PRESETS)}")
     given = overrides.pop("weights", None) or {}
     unknown = sorted(set(given) - set(terms))
-    if unknown: raise InputError(f"recipe {name!r} has no term {unknown[0]!r}; its terms are {', '.join(terms)}")
+    if unknown:
+        raise InputError(f"recipe {name!r} has no term {unknown[0]!r}; its terms are {', '.join(terms)}")
     bad = sorted(set(overrides) - set(Recipe.__dataclass_fields__) - {"name"})
-    if bad: raise InputError(f"a recipe has no setting {bad[0]!r}; use {', '.join(f for f in Recipe.__dataclass_fields__ if f not in ('name', 'weights'))}")
+    if bad:
+        raise InputError(
+            f"a recipe has no setting {bad[0]!r}; use"
+            f" {', '.join(f for f in Recipe.__dataclass_fields__ if f not in ('name', 'weights'))}"
+        )
     key = PRESETS[preset].weights_of or preset
     weights = {t: given.get(t, PRESETS[preset].weights.get(t, Term.registry[t].defaults.get(key, 1.0))) for t in terms}
     r = replace(PRESETS[preset], name=name, weights=weights, **overrides)
-    if r.schedule not in SCHEDULES: raise InputError(f"unknown schedule {r.schedule!r}; use one of {', '.join(SCHEDULES)}")
-    if r.iters is not None and r.iters < 1: raise InputError(f"--iters must be ≥ 1, got {r.iters}")
-    if not (isinstance(r.lr, (int, float)) and math.isfinite(r.lr) and r.lr > 0): raise InputError(f"the learning rate must be a finite number > 0, got {r.lr}")
-    if not 0 <= r.zoom < 1: raise InputError(f"--zoom must be in [0, 1) (a fraction of the size, e.g. 0.1), got {r.zoom}")
-    if not 0 <= r.rotate <= 180: raise InputError(f"--rotate must be in [0, 180] degrees, got {r.rotate}")
-    if not 0 <= r.color_shift <= 3: raise InputError(f"--color-shift must be in [0, 3] (e.g. 1.0), got {r.color_shift}")
-    if not 0 <= r.smooth <= 10: raise InputError(f"--smooth must be in [0, 10] pixels (e.g. 0.75), got {r.smooth}")
+    if r.schedule not in SCHEDULES:
+        raise InputError(f"unknown schedule {r.schedule!r}; use one of {', '.join(SCHEDULES)}")
+    if r.iters is not None and r.iters < 1:
+        raise InputError(f"--iters must be ≥ 1, got {r.iters}")
+    if not (isinstance(r.lr, (int, float)) and math.isfinite(r.lr) and r.lr > 0):
+        raise InputError(f"the learning rate must be a finite number > 0, got {r.lr}")
+    if not 0 <= r.zoom < 1:
+        raise InputError(f"--zoom must be in [0, 1) (a fraction of the size, e.g. 0.1), got {r.zoom}")
+    if not 0 <= r.rotate <= 180:
+        raise InputError(f"--rotate must be in [0, 180] degrees, got {r.rotate}")
+    if not 0 <= r.color_shift <= 3:
+        raise InputError(f"--color-shift must be in [0, 3] (e.g. 1.0), got {r.color_shift}")
+    if not 0 <= r.smooth <= 10:
+        raise InputError(f"--smooth must be in [0, 10] pixels (e.g. 0.75), got {r.smooth}")
     return r
 
 # %% ../nbs/08_synth.ipynb
@@ -107,111 +174,170 @@ def build_objective(r: Recipe, student: nn.Module | None = None) -> Objective:
     "The recipe's loss terms with its weights (`student`: the competitor of ADI)."
     return Objective([Term.registry[t].from_recipe(w, r, student) for t, w in r.weights.items()])
 
+
 def build_transforms(r: Recipe) -> list:
     "A random zoom and turn if the recipe has them, jitter, random flips and a colour shift if the recipe says so."
-    return ([ZoomRotate(r.zoom, r.rotate)] if r.zoom or r.rotate else []) + [Jitter(r.jitter)] + \
-           ([Flip()] if r.flip else []) + ([ColorShift(r.color_shift)] if r.color_shift else [])
+    return (
+        ([ZoomRotate(r.zoom, r.rotate)] if r.zoom or r.rotate else [])
+        + [Jitter(r.jitter)]
+        + ([Flip()] if r.flip else [])
+        + ([ColorShift(r.color_shift)] if r.color_shift else [])
+    )
 
 # %% ../nbs/08_synth.ipynb
 class _AllSum(torch.autograd.Function):
-    "Σ over the processes; the gradient passes through unchanged: every process computes the same loss from the sum, so each already holds ∂loss/∂sum."
+    """Σ over the processes; the gradient passes through unchanged: every process computes the same loss from the
+    sum, so each already holds ∂loss/∂sum."""
+
     @staticmethod
     def forward(ctx, t):
-        t = t.clone(); dist.all_reduce(t); return t
+        t = t.clone()
+        dist.all_reduce(t)
+        return t
+
     @staticmethod
-    def backward(ctx, g): return g
+    def backward(ctx, g):
+        return g
+
 
 @dataclass
 class Shard(Pool):
-    "Process `rank` of `world` that optimize one batch together: it holds a contiguous part of the images; terms total over all of them."
+    """Process `rank` of `world` that optimize one batch together: it holds a contiguous part of the images; terms
+    total over all of them."""
+
     rank: int
     world: int
+
     def sizes(self, n: int) -> list[int]:
         "How many of a batch of `n` images each process holds (differing by at most one)."
         k, r = divmod(n, self.world)
         return [k + (i < r) for i in range(self.world)]
+
     def part(self, n):
         sizes = self.sizes(n)
-        start = sum(sizes[:self.rank])
+        start = sum(sizes[: self.rank])
         return slice(start, start + sizes[self.rank])
+
     def gather(self, t, n):
         sizes = self.sizes(n)
         padded = torch.cat([t, t.new_zeros(sizes[0] - len(t), *t.shape[1:])])  # all_gather wants equal sizes
         parts = [torch.empty_like(padded) for _ in sizes]
         dist.all_gather(parts, padded.contiguous())
         return torch.cat([p[:k] for p, k in zip(parts, sizes)])
-    def sum(self, t): return _AllSum.apply(t)
+
+    def sum(self, t):
+        return _AllSum.apply(t)
+
     def mean(self, v, n):
         s = self.sum(torch.stack([v.float() * n, v.new_tensor(float(n), dtype=torch.float32)]))
         return s[0] / s[1]
-    def norm(self, t): return self.sum(t.float().square().sum()).clamp_min(1e-30).sqrt()  # clamp: a finite gradient at 0
+
+    def norm(self, t):
+        return self.sum(t.float().square().sum()).clamp_min(1e-30).sqrt()  # clamp: a finite gradient at 0
+
 
 @contextlib.contextmanager
 def _process_group(run: Run):
     "torch.distributed's default group for processes that share batches (gloo on CPU, NCCL on CUDA), closed afterwards."
-    if dist.is_initialized(): yield; return
-    if run.device.type == "cuda": torch.cuda.set_device(run.device)
+    if dist.is_initialized():
+        yield
+        return
+    if run.device.type == "cuda":
+        torch.cuda.set_device(run.device)
     dist.init_process_group("nccl" if run.device.type == "cuda" else "gloo")
-    try: yield
-    finally: dist.destroy_process_group()
+    try:
+        yield
+    finally:
+        dist.destroy_process_group()
 
 # %% ../nbs/08_synth.ipynb
 def _config(teacher, r: Recipe, n, batch, seed, targets, student_arch) -> dict:
     sd = teacher.state_dict()
     digest = hashlib.sha1(b"".join(v.detach().cpu().numpy().tobytes() for v in list(sd.values())[:4])).hexdigest()[:12]
-    return {"teacher": {"arch": teacher.card.arch, "size": list(teacher.card.size), "weights_sha1": digest},
-            "recipe": {k: v for k, v in asdict(r).items() if k != "weights_of" and (k != "probe" or v is not None)}, "n": n, "batch": batch, "seed": seed, "targets": targets if isinstance(targets, str) else list(map(int, targets)),
-            "student": student_arch if r.name == "adi" else None}
+    return {
+        "teacher": {"arch": teacher.card.arch, "size": list(teacher.card.size), "weights_sha1": digest},
+        "recipe": {k: v for k, v in asdict(r).items() if k != "weights_of" and (k != "probe" or v is not None)},
+        "n": n,
+        "batch": batch,
+        "seed": seed,
+        "targets": targets if isinstance(targets, str) else list(map(int, targets)),
+        "student": student_arch if r.name == "adi" else None,
+    }
+
 
 @dataclass
 class BatchDone:
     "What `synthesize` reports to batch-level callbacks after each new batch."
+
     index: int
-    part: dict                  # images, targets, losses, seconds, teacher_accuracy, teacher_confidence, bn_distance
-    student: nn.Module | None   # ADI's in-loop student after its round on the pool
+    part: dict  # images, targets, losses, seconds, teacher_accuracy, teacher_confidence, bn_distance
+    student: nn.Module | None  # ADI's in-loop student after its round on the pool
+
 
 def _check_memory(n: int, batch: int, card):
     "Refuse, before any work, a request whose images alone cannot fit in this machine's memory."
     ram = os.sysconf("SC_PAGE_SIZE") * os.sysconf("SC_PHYS_PAGES")
     image = card.channels * card.size[0] * card.size[1] * 4  # float32 bytes per image
-    if n * image > ram: raise InputError(f"{n} images of {card.channels}×{card.size[0]}×{card.size[1]} need {n * image / 2**30:.0f} GiB, more than this machine's {ram / 2**30:.0f} GiB; ask for fewer with --n")
-    if 4 * min(n, batch) * image > ram: raise InputError(f"a batch of {min(n, batch)} such images cannot be optimized in {ram / 2**30:.0f} GiB of memory; lower --batch")
+    if n * image > ram:
+        raise InputError(
+            f"{n} images of {card.channels}×{card.size[0]}×{card.size[1]} need {n * image / 2**30:.0f} GiB, more than"
+            f" this machine's {ram / 2**30:.0f} GiB; ask for fewer with --n"
+        )
+    if 4 * min(n, batch) * image > ram:
+        raise InputError(
+            f"a batch of {min(n, batch)} such images cannot be optimized in {ram / 2**30:.0f} GiB of memory; lower"
+            " --batch"
+        )
 
-def synthesize(teacher: nn.Module, # a classifier with a `card`
-               r: Recipe, # what to optimize (see `recipe`)
-               n: int, # number of images
-               out, # output folder: images.pt, images/<class>/*.png, metrics.json, parts/
-               batch: int = 100, # images optimized together
-               run: Run | None = None, # device, precision and seed (default: the teacher's device, seed 0)
-               targets="balanced", # 'balanced', 'random' or a list of class indices or names (repeated to `n`)
-               student_arch: str = "convnet_small", # ADI's in-loop student
-               kd_steps: int = 100, # its distillation steps after each batch
-               progress: bool = True, # a progress bar per batch
-               callbacks=(), # step-level `cb(Progress)`, passed to `invert`
-               batch_callbacks=(), # batch-level `cb(BatchDone)`
-               transforms=None # image transforms (default: the recipe's)
-              ) -> dict:
+
+def synthesize(
+    teacher: nn.Module,  # a classifier with a `card`
+    r: Recipe,  # what to optimize (see `recipe`)
+    n: int,  # number of images
+    out,  # output folder: images.pt, images/<class>/*.png, metrics.json, parts/
+    batch: int = 100,  # images optimized together
+    run: Run | None = None,  # device, precision and seed (default: the teacher's device, seed 0)
+    targets="balanced",  # 'balanced', 'random' or a list of class indices or names (repeated to `n`)
+    student_arch: str = "convnet_small",  # ADI's in-loop student
+    kd_steps: int = 100,  # its distillation steps after each batch
+    progress: bool = True,  # a progress bar per batch
+    callbacks=(),  # step-level `cb(Progress)`, passed to `invert`
+    batch_callbacks=(),  # batch-level `cb(BatchDone)`
+    transforms=None,  # image transforms (default: the recipe's)
+) -> dict:
     "Make `n` images with recipe `r` in batches of `batch`, written under `out` (resumable); returns the metrics."
-    if not isinstance(targets, str): targets = [class_index(t, teacher.card.classes) for t in targets]
-    if batch < 1: raise InputError(f"--batch must be ≥ 1, got {batch}")
-    if kd_steps < 1: raise InputError(f"kd_steps must be ≥ 1, got {kd_steps}")
+    if not isinstance(targets, str):
+        targets = [class_index(t, teacher.card.classes) for t in targets]
+    if batch < 1:
+        raise InputError(f"--batch must be ≥ 1, got {batch}")
+    if kd_steps < 1:
+        raise InputError(f"kd_steps must be ≥ 1, got {kd_steps}")
     run = run or Run.of(teacher)
-    while run.rank > 0 and not (Path(out) / "parts" / "config.json").exists(): time.sleep(0.2)  # rank 0 checks and opens the folder
+    while run.rank > 0 and not (Path(out) / "parts" / "config.json").exists():
+        time.sleep(0.2)  # rank 0 checks and opens the folder
     out = check_output_dir(out, "parts/config.json")
     teacher = teacher.to(run.device).eval()
-    if "bn" in r.weights: bn_layers(teacher)  # a clear error before anything is written
+    if "bn" in r.weights:
+        bn_layers(teacher)  # a clear error before anything is written
     _check_memory(n, batch, teacher.card)
     nb = math.ceil(n / batch)
     split = run.world > nb  # fewer batches than processes: they all share each batch
     if split and n - (nb - 1) * batch < run.world:  # the last batch is the smallest
-        raise InputError(f"{run.world} processes share each batch, so every batch needs at least {run.world} images, and the last has {n - (nb - 1) * batch}; change --count or --batch, or start fewer processes")
+        raise InputError(
+            f"{run.world} processes share each batch, so every batch needs at least {run.world} images, and the last"
+            f" has {n - (nb - 1) * batch}; change --count or --batch, or start fewer processes"
+        )
     pool = Shard(run.rank, run.world) if split else LOCAL
     quiet = split and run.rank > 0  # rank 0 writes a shared batch's part and shows its progress
     all_targets = make_targets(n, teacher.card.num_classes, targets, run.seed)
     if r.name == "adi":
-        with seeded(run.seed_for("student")): student = build_model(student_arch, teacher.card.meta).to(run.device)
-    else: student = None
-    obj, tfs = build_objective(r, student), transforms or build_transforms(r)  # bad weights are refused before a folder exists
+        with seeded(run.seed_for("student")):
+            student = build_model(student_arch, teacher.card.meta).to(run.device)
+    else:
+        student = None
+    obj, tfs = build_objective(r, student), transforms or build_transforms(
+        r
+    )  # bad weights are refused before a folder exists
     parts = open_run(out, _config(teacher, r, n, batch, run.seed, targets, student_arch))
     kd = replace(ADI_KD, steps=kd_steps)
     opt = torch.optim.Adam(student.parameters(), kd.lr) if student is not None else None
@@ -219,43 +345,80 @@ def synthesize(teacher: nn.Module, # a classifier with a `card`
     with _process_group(run) if split else contextlib.nullcontext():
         for b in range(nb):
             f, fresh = parts / f"batch_{b:05d}.pt", False
-            if split or b % run.world == run.rank:  # under torchrun each rank makes every world-th batch, or its part of every batch
+            if (
+                split or b % run.world == run.rank
+            ):  # under torchrun each rank makes every world-th batch, or its part of every batch
                 done[b] = load_part(f)
                 if done[b] is None:
-                    y = all_targets[b * batch:(b + 1) * batch]
+                    y = all_targets[b * batch : (b + 1) * batch]
                     bar = [ProgressBar(f"{r.name} batch {b + 1}/{nb}")] if progress and not quiet else []
-                    res = invert(teacher, obj, y, r.phases, r.lr, tfs, list(callbacks) + bar, seed=run.seed_for("batch", b), run=run, pool=pool,
-                                 smooth=r.smooth)
-                    done[b] = {"images": res.images, "targets": y, "losses": res.losses, "seconds": res.seconds,
-                               **teacher_confidence(teacher, res.images, y),
-                               "bn_distance": bn_distance(teacher, res.images) if has_bn(teacher) else float("nan")}
+                    res = invert(
+                        teacher,
+                        obj,
+                        y,
+                        r.phases,
+                        r.lr,
+                        tfs,
+                        list(callbacks) + bar,
+                        seed=run.seed_for("batch", b),
+                        run=run,
+                        pool=pool,
+                        smooth=r.smooth,
+                    )
+                    done[b] = {
+                        "images": res.images,
+                        "targets": y,
+                        "losses": res.losses,
+                        "seconds": res.seconds,
+                        **teacher_confidence(teacher, res.images, y),
+                        "bn_distance": bn_distance(teacher, res.images) if has_bn(teacher) else float("nan"),
+                    }
                     fresh = True
-                    if (student is None or run.world > 1) and not quiet: atomic_save(done[b], f)  # under torchrun the other ranks need it for the round's KD
-            if student is not None and (split or (b + 1) % run.world == 0 or b == nb - 1):  # the end of a round: one batch from each rank, or one shared batch
-                if run.world > 1: done[:b + 1] = _gather(parts, done[:b + 1])
+                    if (student is None or run.world > 1) and not quiet:
+                        atomic_save(done[b], f)  # under torchrun the other ranks need it for the round's KD
+            if student is not None and (
+                split or (b + 1) % run.world == 0 or b == nb - 1
+            ):  # the end of a round: one batch from each rank, or one shared batch
+                if run.world > 1:
+                    done[: b + 1] = _gather(parts, done[: b + 1])
                 if "student" in done[b]:  # one process, resumed: the student as it was after this batch
                     student.load_state_dict(done[b]["student"])
-                    if "student_opt" in done[b]: opt.load_state_dict(done[b]["student_opt"])  # parts of version 0.1 lack it
+                    if "student_opt" in done[b]:
+                        opt.load_state_dict(done[b]["student_opt"])  # parts of version 0.1 lack it
                 else:  # the student learns from everything synthesized so far, then competes on the next round
-                    distill(student, teacher, torch.cat([d["images"] for d in done[:b + 1]]), kd, seed=run.seed_for("kd", b), opt=opt, run=run)
+                    distill(
+                        student,
+                        teacher,
+                        torch.cat([d["images"] for d in done[: b + 1]]),
+                        kd,
+                        seed=run.seed_for("kd", b),
+                        opt=opt,
+                        run=run,
+                    )
                     if run.world == 1:
                         done[b]["student"] = {k: v.detach().cpu() for k, v in student.state_dict().items()}
                         done[b]["student_opt"] = opt.state_dict()
                         atomic_save(done[b], f)
             if fresh:
-                for cb in batch_callbacks: cb(BatchDone(b, done[b], student))
-    if run.world > 1: done = _gather(parts, done)
+                for cb in batch_callbacks:
+                    cb(BatchDone(b, done[b], student))
+    if run.world > 1:
+        done = _gather(parts, done)
     return _finish(out, teacher, r, done, resumed, write=run.rank == 0)
+
 
 def _gather(parts: Path, done: list) -> list:
     "Every batch's part: the other ranks' are read as they appear (torchrun stops every rank when one fails)."
     while True:
         done = [d or load_part(parts / f"batch_{i:05d}.pt") for i, d in enumerate(done)]
-        if all(d is not None for d in done): return done
+        if all(d is not None for d in done):
+            return done
         time.sleep(0.2)
 
+
 def _finish(out: Path, teacher, r: Recipe, done: list, resumed: int = 0, write: bool = True) -> dict:
-    "Assemble the parts into images.pt, the PNG ImageFolder and metrics.json (written by one process); returns the metrics."
+    """Assemble the parts into images.pt, the PNG ImageFolder and metrics.json (written by one process); returns the
+    metrics."""
     c = teacher.card
     x, y = torch.cat([d["images"] for d in done]), torch.cat([d["targets"] for d in done])
     if write:
@@ -263,12 +426,22 @@ def _finish(out: Path, teacher, r: Recipe, done: list, resumed: int = 0, write: 
         write_png_folder(out / "images", x, y, c.classes, c.mean, c.std)
     mean = lambda k: sum(d[k] * len(d["targets"]) for d in done) / len(y)
     bn = mean("bn_distance")
-    metrics = {"recipe": r.name, "weights": r.weights, "steps": sum(p.steps for p in r.phases), "n": len(y),
-               "bn_distance": None if math.isnan(bn) else bn, "teacher_accuracy": mean("teacher_accuracy"),
-               "teacher_confidence": mean("teacher_confidence"),
-               "losses": {k: sum(d["losses"][k] * len(d["targets"]) for d in done) / len(y) for k in done[0]["losses"]},
-               "seconds": sum(d["seconds"] for d in done), "batches_resumed": resumed,
-               "batches": [{k: d[k] for k in ("bn_distance", "teacher_accuracy", "teacher_confidence", "seconds")} for d in done],
-               **({"auto": r.probe} if r.probe else {})}
-    if write: write_json(out / "metrics.json", metrics)
+    metrics = {
+        "recipe": r.name,
+        "weights": r.weights,
+        "steps": sum(p.steps for p in r.phases),
+        "n": len(y),
+        "bn_distance": None if math.isnan(bn) else bn,
+        "teacher_accuracy": mean("teacher_accuracy"),
+        "teacher_confidence": mean("teacher_confidence"),
+        "losses": {k: sum(d["losses"][k] * len(d["targets"]) for d in done) / len(y) for k in done[0]["losses"]},
+        "seconds": sum(d["seconds"] for d in done),
+        "batches_resumed": resumed,
+        "batches": [
+            {k: d[k] for k in ("bn_distance", "teacher_accuracy", "teacher_confidence", "seconds")} for d in done
+        ],
+        **({"auto": r.probe} if r.probe else {}),
+    }
+    if write:
+        write_json(out / "metrics.json", metrics)
     return metrics

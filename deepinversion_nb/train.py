@@ -20,24 +20,32 @@ __all__ = ['TEACHERS', 'Run', 'seeded', 'Progress', 'History', 'ProgressBar', 'E
 @dataclass
 class Run:
     "Where and how a job runs, decided once: device, mixed precision, seed, and this process's rank among `world`."
+
     device: torch.device
-    amp: str | None = None   # None (float32), 'bf16', or 'fp16' (CUDA only, with a gradient scaler)
+    amp: str | None = None  # None (float32), 'bf16', or 'fp16' (CUDA only, with a gradient scaler)
     seed: int = 0
-    rank: int = 0            # this process among `world` (torchrun's RANK and WORLD_SIZE)
+    rank: int = 0  # this process among `world` (torchrun's RANK and WORLD_SIZE)
     world: int = 1
 
     @classmethod
     def make(cls, device=None, amp: str | None = None, seed: int = 0) -> Run:
         "A run from arguments and torchrun's environment variables; CUDA when available unless `device` says otherwise."
         env = lambda k: int(os.environ.get(k, 0))
-        if device is None: device = f"cuda:{env('LOCAL_RANK')}" if torch.cuda.is_available() else "cpu"
-        try: dev = torch.device(device)
-        except RuntimeError: raise InputError(f"unknown device {device!r}; use cpu, cuda or cuda:N") from None
-        if dev.type == "cuda" and not torch.cuda.is_available(): raise InputError(f"device {str(device)!r} is not usable: this machine has no CUDA GPU; use --device cpu")
-        if dev.type not in ("cpu", "cuda", "mps"): raise InputError(f"device {str(device)!r} is not supported; use cpu or cuda")
+        if device is None:
+            device = f"cuda:{env('LOCAL_RANK')}" if torch.cuda.is_available() else "cpu"
+        try:
+            dev = torch.device(device)
+        except RuntimeError:
+            raise InputError(f"unknown device {device!r}; use cpu, cuda or cuda:N") from None
+        if dev.type == "cuda" and not torch.cuda.is_available():
+            raise InputError(f"device {str(device)!r} is not usable: this machine has no CUDA GPU; use --device cpu")
+        if dev.type not in ("cpu", "cuda", "mps"):
+            raise InputError(f"device {str(device)!r} is not supported; use cpu or cuda")
         amp = None if amp in ("none", "fp32") else amp
-        if amp not in (None, "bf16", "fp16"): raise InputError(f"unknown amp mode {amp!r}; use bf16, fp16 or none")
-        if amp == "fp16" and dev.type != "cuda": raise InputError("fp16 autocast needs a CUDA device; use --amp bf16 on CPU")
+        if amp not in (None, "bf16", "fp16"):
+            raise InputError(f"unknown amp mode {amp!r}; use bf16, fp16 or none")
+        if amp == "fp16" and dev.type != "cuda":
+            raise InputError("fp16 autocast needs a CUDA device; use --amp bf16 on CPU")
         return cls(dev, amp, int(seed), env("RANK"), max(1, env("WORLD_SIZE")))
 
     @classmethod
@@ -48,69 +56,111 @@ class Run:
     def seed_for(self, *keys) -> int:
         "A seed for one piece of the job (e.g. `'batch', 3`), fixed by the run's seed and the keys."
         return int.from_bytes(hashlib.sha256(repr((self.seed, *keys)).encode()).digest()[:8], "little") >> 1
+
     def autocast(self):
         "The context for forward passes: autocast to bf16/fp16, or nothing in float32."
-        if self.amp is None: return contextlib.nullcontext()
+        if self.amp is None:
+            return contextlib.nullcontext()
         return torch.autocast(self.device.type, dtype=torch.bfloat16 if self.amp == "bf16" else torch.float16)
+
     def scaler(self):
         "A gradient scaler for fp16 (so small gradients do not underflow), else None."
         return torch.amp.GradScaler(self.device.type) if self.amp == "fp16" else None
+
 
 @contextlib.contextmanager
 def seeded(seed: int):
     "Seed torch's global CPU generator inside the block (a model's initialization), restoring its state after."
     with torch.random.fork_rng(devices=[]):
-        torch.manual_seed(seed); yield
+        torch.manual_seed(seed)
+        yield
 
 # %% ../nbs/03_train.ipynb
 @dataclass
 class Progress:
     "What a loop reports to callbacks after each step."
+
     step: int
     steps: int
-    loss: torch.Tensor | float    # the loss that was minimized (a tensor stays on its device until read)
-    parts: dict                   # its named parts, unweighted (tensors or floats)
+    loss: torch.Tensor | float  # the loss that was minimized (a tensor stays on its device until read)
+    parts: dict  # its named parts, unweighted (tensors or floats)
     lr: float
-    x: torch.Tensor | None = None   # image loops: the current images (model space; do not modify)
+    x: torch.Tensor | None = None  # image loops: the current images (model space; do not modify)
     phase: int = 0
+
     @property
-    def total(self) -> float: return float(self.loss)   # reading it waits for the device
+    def total(self) -> float:
+        return float(self.loss)  # reading it waits for the device
+
     @property
-    def values(self) -> dict: return {k: float(v) for k, v in self.parts.items()}
+    def values(self) -> dict:
+        return {k: float(v) for k, v in self.parts.items()}
+
 
 class History:
     "Callback recording the loss and its parts every `every` steps (for plots)."
-    def __init__(self, every: int = 10): self.every, self.rows = every, []
+
+    def __init__(self, every: int = 10):
+        self.every, self.rows = every, []
+
     def __call__(self, p: Progress):
-        if p.step % self.every == 0 or p.step == p.steps - 1: self.rows.append({"step": p.step, "total": p.total, **p.values})
-    def series(self, name: str): return [r["step"] for r in self.rows if name in r], [r[name] for r in self.rows if name in r]
+        if p.step % self.every == 0 or p.step == p.steps - 1:
+            self.rows.append({"step": p.step, "total": p.total, **p.values})
+
+    def series(self, name: str):
+        return [r["step"] for r in self.rows if name in r], [r[name] for r in self.rows if name in r]
+
 
 class ProgressBar:
     "Callback showing a tqdm progress bar with the current loss terms."
-    def __init__(self, desc: str = "run", every: int = 10, **kw): self.desc, self.every, self.kw, self.bar = desc, every, kw, None
+
+    def __init__(self, desc: str = "run", every: int = 10, **kw):
+        self.desc, self.every, self.kw, self.bar = desc, every, kw, None
+
     def __call__(self, p: Progress):
         from tqdm.auto import tqdm
-        if self.bar is None: self.bar = tqdm(total=p.steps, desc=self.desc, leave=False, **self.kw)
+
+        if self.bar is None:
+            self.bar = tqdm(total=p.steps, desc=self.desc, leave=False, **self.kw)
         self.bar.update(1)
-        if p.step % self.every == 0: self.bar.set_postfix({k: f"{v:.3g}" for k, v in (p.values or {"loss": p.total}).items()})
-        if p.step == p.steps - 1: self.bar.close()
+        if p.step % self.every == 0:
+            self.bar.set_postfix({k: f"{v:.3g}" for k, v in (p.values or {"loss": p.total}).items()})
+        if p.step == p.steps - 1:
+            self.bar.close()
+
 
 class EvalEvery:
-    "Callback evaluating `model` on `ds` every `every` steps and after the last; each row has the mean training loss since the previous one."
+    """Callback evaluating `model` on `ds` every `every` steps and after the last; each row has the mean training
+    loss since the previous one."""
+
     def __init__(self, model: nn.Module, ds, every: int, label_map=None):
         self.model, self.ds, self.every, self.label_map, self.rows, self._losses = model, ds, every, label_map, [], []
+
     def __call__(self, p: Progress):
         self._losses.append(p.loss)  # summed on the device; read once per evaluation
-        if (p.step + 1) % self.every and p.step != p.steps - 1: return
+        if (p.step + 1) % self.every and p.step != p.steps - 1:
+            return
         row = {"step": p.step + 1, "train_loss": float(sum(self._losses)) / len(self._losses)}
-        if self.ds is not None: row.update(evaluate(self.model, self.ds, self.label_map))
-        self.rows.append(row); self._losses = []
+        if self.ds is not None:
+            row.update(evaluate(self.model, self.ds, self.label_map))
+        self.rows.append(row)
+        self._losses = []
 
 # %% ../nbs/03_train.ipynb
-def fit(model: nn.Module, loss_fn, batches, steps: int, opt: torch.optim.Optimizer, sched=None, callbacks=(),
-        run: Run | None = None) -> nn.Module:
-    "Train `model` for `steps` on `batches` (an iterator of (x, y)) minimizing `loss_fn(model, x, y)`; returns it in eval mode."
-    if steps < 1: raise InputError(f"training needs at least one step, got {steps}")
+def fit(
+    model: nn.Module,
+    loss_fn,
+    batches,
+    steps: int,
+    opt: torch.optim.Optimizer,
+    sched=None,
+    callbacks=(),
+    run: Run | None = None,
+) -> nn.Module:
+    """Train `model` for `steps` on `batches` (an iterator of (x, y)) minimizing `loss_fn(model, x, y)`; returns it
+    in eval mode."""
+    if steps < 1:
+        raise InputError(f"training needs at least one step, got {steps}")
     run = run or Run.of(model)
     scaler = run.scaler()
     model.train()
@@ -118,22 +168,37 @@ def fit(model: nn.Module, loss_fn, batches, steps: int, opt: torch.optim.Optimiz
         x, y = next(batches)
         x, y = x.to(run.device), (y.to(run.device) if y is not None else None)
         lr = opt.param_groups[0]["lr"]
-        with run.autocast(): loss = loss_fn(model, x, y)
+        with run.autocast():
+            loss = loss_fn(model, x, y)
         opt.zero_grad(set_to_none=True)
-        if scaler: scaler.scale(loss).backward(); scaler.step(opt); scaler.update()
-        else: loss.backward(); opt.step()
-        if sched is not None: sched.step()
-        if any([cb(Progress(step, steps, loss.detach(), {}, lr)) for cb in callbacks]): break
+        if scaler:
+            scaler.scale(loss).backward()
+            scaler.step(opt)
+            scaler.update()
+        else:
+            loss.backward()
+            opt.step()
+        if sched is not None:
+            sched.step()
+        if any([cb(Progress(step, steps, loss.detach(), {}, lr)) for cb in callbacks]):
+            break
     return model.eval()
 
 # %% ../nbs/03_train.ipynb
-def random_affine(x: torch.Tensor, rotate: float = 10, scale: float = 0.1, shift: float = 0.1, generator=None) -> torch.Tensor:
+def random_affine(
+    x: torch.Tensor, rotate: float = 10, scale: float = 0.1, shift: float = 0.1, generator=None
+) -> torch.Tensor:
     "Each image of the batch rotated by ±`rotate`°, scaled by 1±`scale`, shifted by ±`shift` of its size."
     n = len(x)
     u = lambda: (torch.rand(n, generator=generator) * 2 - 1).to(x.device)
     a, s = u() * math.radians(rotate), 1 + u() * scale
-    theta = torch.stack([torch.stack([a.cos() / s, -a.sin() / s, u() * shift * 2], 1),
-                         torch.stack([a.sin() / s, a.cos() / s, u() * shift * 2], 1)], 1)
+    theta = torch.stack(
+        [
+            torch.stack([a.cos() / s, -a.sin() / s, u() * shift * 2], 1),
+            torch.stack([a.sin() / s, a.cos() / s, u() * shift * 2], 1),
+        ],
+        1,
+    )
     grid = F.affine_grid(theta, list(x.shape), align_corners=False)
     return F.grid_sample(x, grid, align_corners=False, padding_mode="zeros")
 
@@ -142,112 +207,199 @@ def ce_loss(model: nn.Module, x: torch.Tensor, y: torch.Tensor) -> torch.Tensor:
     "Cross-entropy of `model(x)` against labels `y` (the classifier's loss for `fit`)."
     return F.cross_entropy(model(x).float(), y)
 
+
 def epochs_of(ds: TensorData, batch_size: int, card, generator: torch.Generator, augment: bool = True):
     "Endless shuffled batches of `ds`, randomly transformed if `augment`, normalized for a model with `card`."
     while True:
         for x, y in batches(ds, batch_size, shuffle=True, generator=generator):
-            if augment: x = random_affine(x, generator=generator)
+            if augment:
+                x = random_affine(x, generator=generator)
             yield normalize(x, card.mean, card.std), y
 
-def train_classifier(model: nn.Module, train_ds: TensorData, test_ds=None, epochs: int = 15, batch_size: int = 128,
-                     lr: float = 0.1, weight_decay: float = 5e-4, augment: bool = True, seed: int = 0,
-                     callbacks=()) -> list[dict]:
+
+def train_classifier(
+    model: nn.Module,
+    train_ds: TensorData,
+    test_ds=None,
+    epochs: int = 15,
+    batch_size: int = 128,
+    lr: float = 0.1,
+    weight_decay: float = 5e-4,
+    augment: bool = True,
+    seed: int = 0,
+    callbacks=(),
+) -> list[dict]:
     "Train `model` on `train_ds` (in place); returns per-epoch records with the training loss and test accuracy."
-    if epochs < 1 or batch_size < 1: raise InputError(f"epochs and batch size must be ≥ 1, got {epochs} and {batch_size}")
+    if epochs < 1 or batch_size < 1:
+        raise InputError(f"epochs and batch size must be ≥ 1, got {epochs} and {batch_size}")
     per_epoch = math.ceil(len(train_ds) / batch_size)
     opt = torch.optim.SGD(model.parameters(), lr=lr, momentum=0.9, nesterov=True, weight_decay=weight_decay)
     sched = torch.optim.lr_scheduler.OneCycleLR(opt, lr, total_steps=epochs * per_epoch, pct_start=0.25)
     ev = EvalEvery(model, test_ds, per_epoch)
     data = epochs_of(train_ds, batch_size, model.card, torch.Generator().manual_seed(seed), augment)
     fit(model, ce_loss, data, epochs * per_epoch, opt, sched, [ev, *callbacks])
-    return [{"epoch": r["step"] // per_epoch, "train_loss": r["train_loss"], **({"test_accuracy": r["accuracy"]} if "accuracy" in r else {})}
-            for r in ev.rows]
+    return [
+        {
+            "epoch": r["step"] // per_epoch,
+            "train_loss": r["train_loss"],
+            **({"test_accuracy": r["accuracy"]} if "accuracy" in r else {}),
+        }
+        for r in ev.rows
+    ]
 
 # %% ../nbs/03_train.ipynb
 def kd_loss(student_logits: torch.Tensor, teacher_logits: torch.Tensor, T: float = 4.0) -> torch.Tensor:
     "T²·KL(softmax(t/T) ‖ softmax(s/T)), averaged over the batch."
-    return F.kl_div(F.log_softmax(student_logits.float() / T, 1), F.log_softmax(teacher_logits.float() / T, 1),
-                    reduction="batchmean", log_target=True) * T * T
+    return (
+        F.kl_div(
+            F.log_softmax(student_logits.float() / T, 1),
+            F.log_softmax(teacher_logits.float() / T, 1),
+            reduction="batchmean",
+            log_target=True,
+        )
+        * T
+        * T
+    )
+
 
 def kd_objective(teacher: nn.Module, T: float = 4.0):
     "The distillation loss for `fit`: the teacher labels the batch `x`; labels `y` are ignored."
+
     def loss(student, x, y=None):
-        with torch.no_grad(): t = teacher(x)
+        with torch.no_grad():
+            t = teacher(x)
         return kd_loss(student(x), t, T)
+
     return loss
+
 
 def cutmix(x: torch.Tensor, generator=None) -> torch.Tensor:
     "Paste one random square patch (¼–½ of the side) of each image's batch neighbour into it."
     h, w = x.shape[-2:]
     c = int(torch.randint(min(h, w) // 4, min(h, w) // 2 + 1, (1,), generator=generator))
-    i, j = torch.randint(0, h - c + 1, (1,), generator=generator).item(), torch.randint(0, w - c + 1, (1,), generator=generator).item()
-    out = x.clone(); out[..., i:i + c, j:j + c] = x.roll(1, 0)[..., i:i + c, j:j + c]
+    i, j = (
+        torch.randint(0, h - c + 1, (1,), generator=generator).item(),
+        torch.randint(0, w - c + 1, (1,), generator=generator).item(),
+    )
+    out = x.clone()
+    out[..., i : i + c, j : j + c] = x.roll(1, 0)[..., i : i + c, j : j + c]
     return out
 
 # %% ../nbs/03_train.ipynb
 @dataclass
 class KDConfig:
     "How a student is distilled from a pool of images."
+
     steps: int = 2000
     batch_size: int = 128
     lr: float = 3e-3
     T: float = 4.0
-    cutmix: float = 0.5          # probability that a batch gets a CutMix patch
-    augment: bool = True         # random affine: ±`rotate`°, ±10 % scale and shift
+    cutmix: float = 0.5  # probability that a batch gets a CutMix patch
+    augment: bool = True  # random affine: ±`rotate`°, ±10 % scale and shift
     rotate: float = 10.0
-    schedule: str = "onecycle"   # or "constant"
+    schedule: str = "onecycle"  # or "constant"
+
 
 def pool_batches(images: torch.Tensor, cfg: KDConfig, generator: torch.Generator):
     "Endless random batches (with replacement) of the model-space `images`, augmented as `cfg` says."
     while True:
         x = images[torch.randint(len(images), (min(cfg.batch_size, len(images)),), generator=generator)]
-        if cfg.augment: x = random_affine(x, rotate=cfg.rotate, generator=generator)  # border fill 0 = the mean pixel in model space
-        if cfg.cutmix and torch.rand(1, generator=generator).item() < cfg.cutmix: x = cutmix(x, generator)
+        if cfg.augment:
+            x = random_affine(
+                x, rotate=cfg.rotate, generator=generator
+            )  # border fill 0 = the mean pixel in model space
+        if cfg.cutmix and torch.rand(1, generator=generator).item() < cfg.cutmix:
+            x = cutmix(x, generator)
         yield x, None
 
-def distill(student: nn.Module, teacher: nn.Module, images: torch.Tensor, cfg: KDConfig = KDConfig(), seed: int = 0,
-            callbacks=(), opt=None, run: Run | None = None) -> torch.optim.Optimizer:
-    "Train `student` to match `teacher` on `images` (model space); returns the optimizer (pass it back as `opt` to continue)."
-    if cfg.schedule not in ("onecycle", "constant"): raise InputError(f"unknown KD schedule {cfg.schedule!r}; use onecycle or constant")
-    if cfg.schedule == "onecycle" and cfg.steps < 10: raise InputError(f"distillation needs at least 10 steps (its learning-rate schedule warms up), got {cfg.steps}")
-    if len(images) == 0: raise InputError("no images to distill from; synthesize some first")
+
+def distill(
+    student: nn.Module,
+    teacher: nn.Module,
+    images: torch.Tensor,
+    cfg: KDConfig = KDConfig(),
+    seed: int = 0,
+    callbacks=(),
+    opt=None,
+    run: Run | None = None,
+) -> torch.optim.Optimizer:
+    """Train `student` to match `teacher` on `images` (model space); returns the optimizer (pass it back as `opt` to
+    continue)."""
+    if cfg.schedule not in ("onecycle", "constant"):
+        raise InputError(f"unknown KD schedule {cfg.schedule!r}; use onecycle or constant")
+    if cfg.schedule == "onecycle" and cfg.steps < 10:
+        raise InputError(f"distillation needs at least 10 steps (its learning-rate schedule warms up), got {cfg.steps}")
+    if len(images) == 0:
+        raise InputError("no images to distill from; synthesize some first")
     teacher.eval()
     opt = opt or torch.optim.Adam(student.parameters(), cfg.lr)
-    sched = torch.optim.lr_scheduler.OneCycleLR(opt, cfg.lr, total_steps=cfg.steps, pct_start=0.2) if cfg.schedule == "onecycle" else None
-    fit(student, kd_objective(teacher, cfg.T), pool_batches(images, cfg, torch.Generator().manual_seed(seed)), cfg.steps, opt, sched, callbacks, run)
+    sched = (
+        torch.optim.lr_scheduler.OneCycleLR(opt, cfg.lr, total_steps=cfg.steps, pct_start=0.2)
+        if cfg.schedule == "onecycle"
+        else None
+    )
+    fit(
+        student,
+        kd_objective(teacher, cfg.T),
+        pool_batches(images, cfg, torch.Generator().manual_seed(seed)),
+        cfg.steps,
+        opt,
+        sched,
+        callbacks,
+        run,
+    )
     return opt
 
 # %% ../nbs/03_train.ipynb
 TEACHERS = {"mnist5k": dict(arch="convnet", epochs=30), "digits": dict(arch="convnet", epochs=40)}
 
+
 def cache_dir() -> Path:
     "Where trained default teachers are kept: `$DEEPINVERSION_HOME` or ~/.cache/deepinversion_nb."
     return Path(os.environ.get("DEEPINVERSION_HOME", "~/.cache/deepinversion_nb")).expanduser()
+
 
 @contextlib.contextmanager
 def one_thread():
     "Run the block on one torch CPU thread (the same result on any machine's thread count), restoring the count after."
     n = torch.get_num_threads()
     torch.set_num_threads(1)
-    try: yield
-    finally: torch.set_num_threads(n)
+    try:
+        yield
+    finally:
+        torch.set_num_threads(n)
+
 
 def train_teacher(data: str = "mnist5k", out=None, device="cpu", seed: int = 0, progress: bool = True) -> nn.Module:
     "Train the default teacher recipe for embedded dataset `data`; save it to `out` if given."
-    if data not in TEACHERS: raise InputError(f"no default teacher for {data!r}; use one of {', '.join(TEACHERS)}")
+    if data not in TEACHERS:
+        raise InputError(f"no default teacher for {data!r}; use one of {', '.join(TEACHERS)}")
     r = TEACHERS[data]
     train_ds, test_ds = get_data(f"{data}:train"), get_data(f"{data}:test")
-    with seeded(seed): model = build_model(r["arch"], train_ds.meta).to(device)
+    with seeded(seed):
+        model = build_model(r["arch"], train_ds.meta).to(device)
     bar = [ProgressBar(f"train {r['arch']} on {data}", every=50)] if progress else []
-    with one_thread(): train_classifier(model, train_ds, test_ds, epochs=r["epochs"], seed=seed, callbacks=bar)
-    model.extra = {"data": f"{data}:train", "test_data": f"{data}:test", "epochs": r["epochs"], "seed": seed, **evaluate(model, test_ds)}
-    if out: save_checkpoint(model, out, **model.extra)
+    with one_thread():
+        train_classifier(model, train_ds, test_ds, epochs=r["epochs"], seed=seed, callbacks=bar)
+    model.extra = {
+        "data": f"{data}:train",
+        "test_data": f"{data}:test",
+        "epochs": r["epochs"],
+        "seed": seed,
+        **evaluate(model, test_ds),
+    }
+    if out:
+        save_checkpoint(model, out, **model.extra)
     return model
+
 
 def teacher_path(data: str = "mnist5k") -> Path:
     "Where the default teacher for `data` is cached (the name changes with its recipe)."
     r = TEACHERS.get(data) or train_teacher(data)  # unknown data raises the clear error
-    return cache_dir() / "teachers" / f"{data}-{r['arch']}-e{r['epochs']}-s0-v3.pt"  # v2: seeded initialization; v3: one thread
+    return (
+        cache_dir() / "teachers" / f"{data}-{r['arch']}-e{r['epochs']}-s0-v3.pt"
+    )  # v2: seeded initialization; v3: one thread
+
 
 def default_teacher(data: str = "mnist5k", device="cpu", retrain: bool = False, progress: bool = True) -> nn.Module:
     "The cached default teacher for `data`, trained on first use."
@@ -255,5 +407,6 @@ def default_teacher(data: str = "mnist5k", device="cpu", retrain: bool = False, 
     path.parent.mkdir(parents=True, exist_ok=True)
     with open(path.with_suffix(".lock"), "w") as lock:
         fcntl.flock(lock, fcntl.LOCK_EX)
-        if retrain or not path.exists(): train_teacher(data, path, device, progress=progress)
+        if retrain or not path.exists():
+            train_teacher(data, path, device, progress=progress)
     return load_checkpoint(path, device)

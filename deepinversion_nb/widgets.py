@@ -24,6 +24,7 @@ __all__ = ['SETTING_SLIDERS', 'OTHER_CONTROLS', 'grid_png', 'color_of', 'curves_
 def grid_png(x01: torch.Tensor, nrow: int = 10, scale: int = 3) -> bytes:
     "A batch of [0, 1] images (N×C×H×W) as the PNG bytes of one grid, enlarged `scale`× without smoothing."
     from PIL import Image
+
     g = Image.fromarray(image_grid(x01, nrow))
     buf = io.BytesIO()
     g.resize((g.width * scale, g.height * scale), Image.NEAREST).save(buf, format="png")
@@ -32,13 +33,21 @@ def grid_png(x01: torch.Tensor, nrow: int = 10, scale: int = 3) -> bytes:
 # %% ../nbs/12_widgets.ipynb
 _COLORS = {"total": "#000000", "teacher_confidence": "#17becf"}
 
+
 def color_of(name: str) -> str:
     "The colour of a curve: a term's own `color` (from the registry), or the total's and the confidence's."
     return _COLORS.get(name) or getattr(Term.registry.get(name), "color", "#7f7f7f")
+
+
 _NOT_TERMS = {"step", "lr", "weights", "teacher_accuracy", "teacher_confidence"}
 
+
 def _polyline(points, color: str) -> str:
-    return f'<polyline fill="none" stroke="{color}" stroke-width="1.5" points="{" ".join(f"{x:.1f},{y:.1f}" for x, y in points)}"/>'
+    return (
+        f'<polyline fill="none" stroke="{color}" stroke-width="1.5"'
+        f' points="{" ".join(f"{x:.1f},{y:.1f}" for x, y in points)}"/>'
+    )
+
 
 def curves_svg(rows: list, steps: int, width: int = 300, height: int = 150, max_points: int = 300) -> str:
     "SVG with each loss term (log scale, left) and teacher confidence (right) against the step."
@@ -49,62 +58,119 @@ def curves_svg(rows: list, steps: int, width: int = 300, height: int = 150, max_
     hi = hi if hi > lo else lo + 1
     pad, w, h = 8, width - 16, height - 30
     X = lambda s: pad + w * s / max(1, steps - 1)
-    left = [_polyline([(X(r["step"]), pad + h * (hi - math.log10(r[n])) / (hi - lo)) for r in rows if r.get(n, 0) > 0],
-                      color_of(n)) for n in names]
+    left = [
+        _polyline(
+            [(X(r["step"]), pad + h * (hi - math.log10(r[n])) / (hi - lo)) for r in rows if r.get(n, 0) > 0],
+            color_of(n),
+        )
+        for n in names
+    ]
     conf = [(X(r["step"]), pad + h * (1 - r["teacher_confidence"])) for r in rows if "teacher_confidence" in r]
-    conf_last = f" {next(r['teacher_confidence'] for r in reversed(rows) if 'teacher_confidence' in r):.0%}" if conf else ""
+    conf_last = (
+        f" {next(r['teacher_confidence'] for r in reversed(rows) if 'teacher_confidence' in r):.0%}" if conf else ""
+    )
     legend = " ".join(f'<tspan fill="{color_of(n)}">■ {n}</tspan>' for n in names)
     box = f'<rect x="{pad}" y="{pad}" width="{w}" height="{h}" fill="none" stroke="#ccc"/>'
-    return (f'<div style="display:flex;gap:8px">'
-            f'<svg class="di-curves-loss" width="{width}" height="{height}">{box}{"".join(left)}'
-            f'<text x="{pad + 4}" y="{pad + 12}" font-size="10" fill="#777">log scale, 10^{lo:.1f} … 10^{hi:.1f}</text>'
-            f'<text x="{pad}" y="{height - 6}" font-size="11">{legend}</text></svg>'
-            f'<svg class="di-curves-conf" width="{width}" height="{height}">{box}{_polyline(conf, color_of("teacher_confidence"))}'
-            f'<text x="{pad}" y="{height - 6}" font-size="11" fill="{color_of("teacher_confidence")}">■ teacher confidence (0…1){conf_last}'
-            f'</text></svg></div>')
+    return (
+        f'<div style="display:flex;gap:8px"><svg class="di-curves-loss" width="{width}"'
+        f' height="{height}">{box}{"".join(left)}<text x="{pad + 4}" y="{pad + 12}" font-size="10" fill="#777">log'
+        f' scale, 10^{lo:.1f} … 10^{hi:.1f}</text><text x="{pad}" y="{height - 6}"'
+        f' font-size="11">{legend}</text></svg><svg class="di-curves-conf" width="{width}"'
+        f' height="{height}">{box}{_polyline(conf, color_of("teacher_confidence"))}<text x="{pad}" y="{height - 6}"'
+        f' font-size="11" fill="{color_of("teacher_confidence")}">■ teacher confidence'
+        f' (0…1){conf_last}</text></svg></div>'
+    )
 
 # %% ../nbs/12_widgets.ipynb
 SETTING_SLIDERS = {"first_bn_multiplier": ("first BN ×", -1, 3), "lr": ("learning rate", -3, 0)}  # (label, log10 range)
 OTHER_CONTROLS = ("jitter", "flip", "iters", "n", "classes", "resolution")
 
+
 def slider_spec(name: str) -> tuple:
     "(label, log10 min, log10 max) of a control: a registered term's own, or one of `SETTING_SLIDERS`."
-    if name in SETTING_SLIDERS: return SETTING_SLIDERS[name]
+    if name in SETTING_SLIDERS:
+        return SETTING_SLIDERS[name]
     t = Term.registry[name]
     return (t.label or t.name, *t.log_range)
 
+
 def _log_slider(name: str, value: float) -> W.FloatLogSlider:
     label, lo, hi = slider_spec(name)
-    s = W.FloatLogSlider(value=value, base=10, min=lo, max=hi, step=0.05, description=label, readout_format=".1e",
-                         continuous_update=False, style={"description_width": "110px"}, layout=W.Layout(width="420px"))
+    s = W.FloatLogSlider(
+        value=value,
+        base=10,
+        min=lo,
+        max=hi,
+        step=0.05,
+        description=label,
+        readout_format=".1e",
+        continuous_update=False,
+        style={"description_width": "110px"},
+        layout=W.Layout(width="420px"),
+    )
     return s.add_class(f"di-slider-{name}")
 
 # %% ../nbs/12_widgets.ipynb
 def _patch(f):
     "Add function `f` to `Studio` as a method: each part of the panel gets its own cell, prose and test."
-    setattr(Studio, f.__name__, f); return f
+    setattr(Studio, f.__name__, f)
+    return f
+
 
 class Studio:
-    "Live slider panel for `invert`: weights, augmentation and run controls, live images and curves, a snapshot gallery."
-    def __init__(self, teacher, recipe: str = "adi", n: int = 20, iters: int = 2000, show=None, off=("compete",),
-                 seed: int = 0, preset: str = "digits", student_arch: str = "convnet_small", fps: float = 10,
-                 scale: int | None = None, device=None):
-        if not hasattr(teacher, "card"): raise InputError("the teacher has no card (classes, size, normalization); load it with load_checkpoint or default_teacher")
-        if n < 1 or iters < 1: raise InputError(f"need at least one image and one iteration, got n={n}, iters={iters}")
+    """Live slider panel for `invert`: weights, augmentation and run controls, live images and curves, a snapshot
+    gallery."""
+
+    def __init__(
+        self,
+        teacher,
+        recipe: str = "adi",
+        n: int = 20,
+        iters: int = 2000,
+        show=None,
+        off=("compete",),
+        seed: int = 0,
+        preset: str = "digits",
+        student_arch: str = "convnet_small",
+        fps: float = 10,
+        scale: int | None = None,
+        device=None,
+    ):
+        if not hasattr(teacher, "card"):
+            raise InputError(
+                "the teacher has no card (classes, size, normalization); load it with load_checkpoint or"
+                " default_teacher"
+            )
+        if n < 1 or iters < 1:
+            raise InputError(f"need at least one image and one iteration, got n={n}, iters={iters}")
         self.teacher, self.recipe, self.fps = teacher.eval(), make_recipe(recipe, preset), fps
-        self.scale = scale or max(1, 84 // max(teacher.card.size))  # the frame's enlargement: 3× for 28-px digits, 1× for ImageNet
+        self.scale = scale or max(
+            1, 84 // max(teacher.card.size)
+        )  # the frame's enlargement: 3× for 28-px digits, 1× for ImageNet
         self.run_ctx = Run.make(device)
         self.terms = [t for t in recipe_terms(recipe) if Term.registry[t].log_range]
         names = self.terms + (["first_bn_multiplier"] if "bn" in self.terms else []) + ["lr", *OTHER_CONTROLS]
         self.shown = list(names if show is None else show)
         unknown = [s for s in self.shown if s not in names]
-        if unknown: raise InputError(f"the {recipe!r} panel has no control {unknown[0]!r}; choose from {', '.join(names)}")
-        self.defaults = {**{t: self.recipe.weights[t] for t in self.terms}, "first_bn_multiplier": self.recipe.first_bn_multiplier,
-                         "lr": self.recipe.lr, "jitter": self.recipe.jitter, "flip": self.recipe.flip, "iters": iters, "n": n,
-                         "classes": -1, "resolution": 1.0, **{f"on_{t}": t not in off for t in self.terms}}
+        if unknown:
+            raise InputError(f"the {recipe!r} panel has no control {unknown[0]!r}; choose from {', '.join(names)}")
+        self.defaults = {
+            **{t: self.recipe.weights[t] for t in self.terms},
+            "first_bn_multiplier": self.recipe.first_bn_multiplier,
+            "lr": self.recipe.lr,
+            "jitter": self.recipe.jitter,
+            "flip": self.recipe.flip,
+            "iters": iters,
+            "n": n,
+            "classes": -1,
+            "resolution": 1.0,
+            **{f"on_{t}": t not in off for t in self.terms},
+        }
         if "compete" in self.terms:
-            with seeded(seed): self.student = build_model(student_arch, teacher.card.meta)
-        else: self.student = None
+            with seeded(seed):
+                self.student = build_model(student_arch, teacher.card.meta)
+        else:
+            self.student = None
         self.seed, self.rows, self.snapshots, self.made, self.error = seed, [], [], [], None
         self._thread, self._stop, self._objective, self._x01, self._active = None, threading.Event(), None, None, False
         self._target_name = None
@@ -113,35 +179,64 @@ class Studio:
 
     def _build_widgets(self, names):
         c = {n: _log_slider(n, 1.0) for n in [*self.terms, *SETTING_SLIDERS]}
-        c["jitter"] = W.IntSlider(0, min=0, max=max(8, 2 * self.recipe.jitter), description="jitter (px)", style={"description_width": "110px"})
+        c["jitter"] = W.IntSlider(
+            0,
+            min=0,
+            max=max(8, 2 * self.recipe.jitter),
+            description="jitter (px)",
+            style={"description_width": "110px"},
+        )
         c["flip"] = W.Checkbox(False, description="random flips")
-        c["iters"] = W.BoundedIntText(1, min=1, max=100_000, step=100, description="iterations", style={"description_width": "110px"})
+        c["iters"] = W.BoundedIntText(
+            1, min=1, max=100_000, step=100, description="iterations", style={"description_width": "110px"}
+        )
         c["n"] = W.BoundedIntText(1, min=1, max=1000, description="batch size", style={"description_width": "110px"})
         classes = [("all (balanced)", -1)] + [(name, i) for i, name in enumerate(self.teacher.card.classes)]
-        c["classes"] = W.Dropdown(options=classes, value=-1, description="class", style={"description_width": "110px"}).add_class("di-classes")
-        h = self.teacher.card.size[0]  # optimizing at half resolution is 3-4× faster on an ImageNet teacher (the images stay full size)
-        sizes = [(f"{h} px (full)", 1.0)] + ([(f"{h // 2} px (half)", 0.5)] if h >= 64 else [])  # small digits have no half to spare
-        c["resolution"] = W.Dropdown(options=sizes, value=1.0, description="optimize at", style={"description_width": "110px"}).add_class("di-resolution")
-        self.enabled = {t: W.Checkbox(True, indent=False, layout=W.Layout(width="24px")).add_class(f"di-on-{t}") for t in self.terms}
+        c["classes"] = W.Dropdown(
+            options=classes, value=-1, description="class", style={"description_width": "110px"}
+        ).add_class("di-classes")
+        h = self.teacher.card.size[
+            0
+        ]  # optimizing at half resolution is 3-4× faster on an ImageNet teacher (the images stay full size)
+        sizes = [(f"{h} px (full)", 1.0)] + (
+            [(f"{h // 2} px (half)", 0.5)] if h >= 64 else []
+        )  # small digits have no half to spare
+        c["resolution"] = W.Dropdown(
+            options=sizes, value=1.0, description="optimize at", style={"description_width": "110px"}
+        ).add_class("di-resolution")
+        self.enabled = {
+            t: W.Checkbox(True, indent=False, layout=W.Layout(width="24px")).add_class(f"di-on-{t}") for t in self.terms
+        }
         self.controls = c
-        for w in [*c.values(), *self.enabled.values()]: w.observe(self._apply, names="value")
-        # every log-slider sits in the same row layout (a term's on/off box, or a spacer as wide): a bare slider lost its readout
+        for w in [*c.values(), *self.enabled.values()]:
+            w.observe(self._apply, names="value")
+        # every log-slider sits in the same row layout (a term's on/off box, or a spacer as wide): a bare slider lost
+        # its readout
         pad = lambda n: self.enabled.get(n) or W.Box(layout=W.Layout(width="24px"))
         rows = [W.HBox([pad(n), c[n]]) if isinstance(c[n], W.FloatLogSlider) else c[n] for n in self.shown]
-        self.buttons = {k: W.Button(description=k.capitalize(), button_style=s, layout=W.Layout(width="90px")).add_class(f"di-{k}")
-                        for k, s in (("start", "success"), ("stop", "danger"), ("reset", ""), ("snapshot", "info"))}
-        for k, b in self.buttons.items(): b.on_click(lambda _, k=k: getattr(self, k)())
+        self.buttons = {
+            k: W.Button(description=k.capitalize(), button_style=s, layout=W.Layout(width="90px")).add_class(f"di-{k}")
+            for k, s in (("start", "success"), ("stop", "danger"), ("reset", ""), ("snapshot", "info"))
+        }
+        for k, b in self.buttons.items():
+            b.on_click(lambda _, k=k: getattr(self, k)())
         self.frame = W.Image(format="png").add_class("di-frame")
         self.curves, self.status = W.HTML().add_class("di-curves"), W.HTML().add_class("di-status")
         self.gallery = W.HBox(layout=W.Layout(flex_flow="row wrap")).add_class("di-gallery")
-        self.panel = W.VBox([W.HBox([W.VBox(rows), W.VBox([self.frame, self.curves])]),
-                             W.HBox(list(self.buttons.values()) + [self.status]), self.gallery]).add_class("di-studio")
+        self.panel = W.VBox([
+            W.HBox([W.VBox(rows), W.VBox([self.frame, self.curves])]),
+            W.HBox(list(self.buttons.values()) + [self.status]),
+            self.gallery,
+        ]).add_class("di-studio")
 
     def _ipython_display_(self):
         from IPython.display import display
+
         display(self.panel)
+
     @property
-    def running(self) -> bool: return self._active
+    def running(self) -> bool:
+        return self._active
 
 # %% ../nbs/12_widgets.ipynb
 @_patch
@@ -151,49 +246,81 @@ def settings(self) -> dict:
     w = {t: c[t].value if self.enabled[t].value else 0.0 for t in self.terms}
     return {"weights": w, **{k: c[k].value for k in c if k not in self.terms}}
 
+
 @_patch
 def _apply(self, change=None):
     "Write the controls into the running objective and transforms: the loop uses them from its next step."
     obj, s = self._objective, self.settings()
-    if obj is None: return
+    if obj is None:
+        return
     for t, w in s["weights"].items():
-        if t in obj: obj.set_weight(t, w)
-    if "bn" in obj: obj["bn"].first_bn_multiplier = s["first_bn_multiplier"]
+        if t in obj:
+            obj.set_weight(t, w)
+    if "bn" in obj:
+        obj["bn"].first_bn_multiplier = s["first_bn_multiplier"]
     self._jitter.limit, self._flip.p = s["jitter"], 0.5 if s["flip"] else 0.0
 
 # %% ../nbs/12_widgets.ipynb
 @_patch
 def start(self, iters: int | None = None):
     "Start a run from fresh noise with the current settings (`iters` overrides the control for this run)."
-    if self.running: return
+    if self.running:
+        return
     s = self.settings()
-    r = replace(self.recipe, weights={**self.recipe.weights, **s["weights"]}, first_bn_multiplier=s["first_bn_multiplier"])
+    r = replace(
+        self.recipe, weights={**self.recipe.weights, **s["weights"]}, first_bn_multiplier=s["first_bn_multiplier"]
+    )
     nc = self.teacher.card.num_classes
     targets = make_targets(s["n"], nc) if s["classes"] < 0 else torch.full((s["n"],), s["classes"])
     self._objective, self._targets = build_objective(r, self.student), targets
     self._jitter, self._flip = Jitter(s["jitter"]), Flip(0.5 if s["flip"] else 0.0)
-    self._zoom = [ZoomRotate(r.zoom, r.rotate)] if r.zoom or r.rotate else []  # the preset's (imagenet, imagenet-cpu); no control of its own
+    self._zoom = (
+        [ZoomRotate(r.zoom, r.rotate)] if r.zoom or r.rotate else []
+    )  # the preset's (imagenet, imagenet-cpu); no control of its own
     self._shift, self._smooth = [ColorShift(r.color_shift)] if r.color_shift else [], r.smooth
-    self._resolution, self._target_name = s["resolution"], None if s["classes"] < 0 else self.teacher.card.classes[s["classes"]]
+    self._resolution, self._target_name = s["resolution"], (
+        None if s["classes"] < 0 else self.teacher.card.classes[s["classes"]]
+    )
     self._steps, self.rows, self.error, self._t0, self._last = iters or s["iters"], [], None, time.time(), 0.0
-    self._stop.clear(); self.seed += 1; self._active = True
+    self._stop.clear()
+    self.seed += 1
+    self._active = True
     self._thread = threading.Thread(target=self._run, daemon=True, name="studio-invert")
     self._thread.start()
+
 
 @_patch
 def _run(self):
     try:
-        res = invert(self.teacher, self._objective, self._targets, [Phase(self._steps, scale=self._resolution)], lr=lambda: self.controls["lr"].value,
-                     transforms=[*self._zoom, self._jitter, self._flip, *self._shift], callbacks=[self._on_step], seed=self.seed,
-                     run=self.run_ctx, warmup=min(50, self._steps // 10), smooth=self._smooth)
+        res = invert(
+            self.teacher,
+            self._objective,
+            self._targets,
+            [Phase(self._steps, scale=self._resolution)],
+            lr=lambda: self.controls["lr"].value,
+            transforms=[*self._zoom, self._jitter, self._flip, *self._shift],
+            callbacks=[self._on_step],
+            seed=self.seed,
+            run=self.run_ctx,
+            warmup=min(50, self._steps // 10),
+            smooth=self._smooth,
+        )
         self.made.append(res.final)
         if self.student is not None and self._objective.weights.get("compete", 0) > 0 and not self._stop.is_set():
             self._set_status("distilling the student on the images so far…")
-            distill(self.student, self.teacher, torch.cat(self.made[-20:]), replace(ADI_KD, steps=50), seed=self.seed, run=self.run_ctx)
+            distill(
+                self.student,
+                self.teacher,
+                torch.cat(self.made[-20:]),
+                replace(ADI_KD, steps=50),
+                seed=self.seed,
+                run=self.run_ctx,
+            )
     except Exception as e:  # shown in the panel: the thread has nobody else to tell
         self.error = e
     self._active = False
     self._set_status()
+
 
 @_patch
 def _on_step(self, p) -> bool:
@@ -208,24 +335,37 @@ def _on_step(self, p) -> bool:
         self.rows.append(row)
         self.curves.value = curves_svg(self.rows, p.steps)
         self._set_status()
-    else: self.rows.append(row)
+    else:
+        self.rows.append(row)
     return self._stop.is_set()
+
 
 @_patch
 def _set_status(self, note: str | None = None):
     last = self.rows[-1] if self.rows else None
     conf = next((r["teacher_confidence"] for r in reversed(self.rows) if "teacher_confidence" in r), None)
-    state = ("error" if self.error else "running" if self._active and not self._stop.is_set()
-             else "stopped" if self._stop.is_set() else "done" if last else "ready")
+    state = (
+        "error"
+        if self.error
+        else (
+            "running"
+            if self._active and not self._stop.is_set()
+            else "stopped" if self._stop.is_set() else "done" if last else "ready"
+        )
+    )
     parts = [f"<b>{state}</b>"]
     if last:
         parts.append(f"step {last['step'] + 1}/{self._steps}")
         rate = (last['step'] + 1) / max(1e-9, time.time() - self._t0)
         parts.append(f"{rate:.0f} steps/s" if rate >= 10 else f"{rate:.1f} steps/s")
-    if last and self._target_name: parts.append(f"class {self._target_name.split(',')[0]}")
-    if conf is not None: parts.append(f"teacher confidence {conf:.0%}")
-    if note: parts.append(note)
-    if self.error: parts.append(f"<span style='color:#c00'>{type(self.error).__name__}: {self.error}</span>")
+    if last and self._target_name:
+        parts.append(f"class {self._target_name.split(',')[0]}")
+    if conf is not None:
+        parts.append(f"teacher confidence {conf:.0%}")
+    if note:
+        parts.append(note)
+    if self.error:
+        parts.append(f"<span style='color:#c00'>{type(self.error).__name__}: {self.error}</span>")
     self.status.value = " · ".join(parts)
 
 # %% ../nbs/12_widgets.ipynb
@@ -233,29 +373,40 @@ def _set_status(self, note: str | None = None):
 def stop(self, timeout: float = 5.0):
     "Stop the run after its current step and wait for the thread to end."
     self._stop.set()
-    if self._thread is not None: self._thread.join(timeout)
+    if self._thread is not None:
+        self._thread.join(timeout)
     self._set_status()
+
 
 @_patch
 def wait(self, timeout: float | None = None):
     "Block until the run ends (for scripts and headless notebooks); re-raises an error of the run."
-    if self._thread is not None: self._thread.join(timeout)
-    if self.error: raise self.error
+    if self._thread is not None:
+        self._thread.join(timeout)
+    if self.error:
+        raise self.error
+
 
 @_patch
 def run(self, iters: int | None = None):
     "Start and wait: a blocking run with the current settings."
-    self.start(iters); self.wait(); return self
+    self.start(iters)
+    self.wait()
+    return self
+
 
 @_patch
 def reset(self):
     "Stop, restore every control to its default and clear the images and curves (the gallery stays)."
-    if self.running: self.stop()
+    if self.running:
+        self.stop()
     self._stop.clear()
     for k, v in self.defaults.items():
         (self.enabled[k[3:]] if k.startswith("on_") else self.controls[k]).value = v
     self.rows, self._x01, self._objective, self._steps = [], None, None, self.defaults["iters"]
-    self.frame.value = grid_png(torch.full((self.defaults["n"], self.teacher.card.channels, *self.teacher.card.size), 0.5), 10, self.scale)
+    self.frame.value = grid_png(
+        torch.full((self.defaults["n"], self.teacher.card.channels, *self.teacher.card.size), 0.5), 10, self.scale
+    )
     self.curves.value = curves_svg([], 1)
     self._set_status()
 
@@ -263,29 +414,40 @@ def reset(self):
 @_patch
 def snapshot(self) -> dict:
     "Pin the current images with their settings into the gallery (to compare ablations side by side)."
-    if self._x01 is None: raise InputError("nothing to snapshot yet: press Start first")
+    if self._x01 is None:
+        raise InputError("nothing to snapshot yet: press Start first")
     s, last = self.settings(), self.rows[-1]
     conf = next(r["teacher_confidence"] for r in reversed(self.rows) if "teacher_confidence" in r)
     snap = {"images": self._x01, "settings": s, "step": last["step"] + 1, "teacher_confidence": conf}
     self.snapshots.append(snap)
     caption = describe(s) + f"<br>step {snap['step']}, teacher confidence {conf:.0%}"
-    self.gallery.children += (W.VBox([W.Image(value=grid_png(self._x01, 10, 2), format="png"),
-                                      W.HTML(f"<small>{caption}</small>")]).add_class("di-pinned"),)
+    self.gallery.children += (
+        W.VBox(
+            [W.Image(value=grid_png(self._x01, 10, 2), format="png"), W.HTML(f"<small>{caption}</small>")]
+        ).add_class("di-pinned"),
+    )
     return snap
 
 # %% ../nbs/12_widgets.ipynb
 def describe(s: dict) -> str:
     "One line naming a panel's settings: weights (or off), first-BN multiplier, lr, jitter, flips."
-    w = ", ".join(f"{slider_spec(t)[0]} {v:.1e}" if v > 0 else f"{slider_spec(t)[0]} off" for t, v in s["weights"].items())
-    return f"{w}, first BN ×{s['first_bn_multiplier']:g}, lr {s['lr']:.2g}, jitter {s['jitter']}{', flips' if s['flip'] else ''}"
+    w = ", ".join(
+        f"{slider_spec(t)[0]} {v:.1e}" if v > 0 else f"{slider_spec(t)[0]} off" for t, v in s["weights"].items()
+    )
+    return (
+        f"{w}, first BN ×{s['first_bn_multiplier']:g}, lr {s['lr']:.2g}, jitter"
+        f" {s['jitter']}{', flips' if s['flip'] else ''}"
+    )
 
 # %% ../nbs/12_widgets.ipynb
 def gallery_figure(snapshots: list, nrow: int = 10):
     "A matplotlib figure of snapshots side by side, each titled with its settings (for pages without a live kernel)."
     import matplotlib.pyplot as plt
+
     fig, axs = plt.subplots(1, len(snapshots), figsize=(6 * len(snapshots), 2.2), squeeze=False)
     for ax, s in zip(axs[0], snapshots):
-        ax.imshow(image_grid(s["images"], nrow), interpolation="nearest"); ax.set_axis_off()
+        ax.imshow(image_grid(s["images"], nrow), interpolation="nearest")
+        ax.set_axis_off()
         w = ", ".join(f"{t} {v:.0e}" if v else f"{t} off" for t, v in s["settings"]["weights"].items())
         ax.set_title(f"{w}\nstep {s['step']}, teacher confidence {s['teacher_confidence']:.0%}", fontsize=9)
     return fig

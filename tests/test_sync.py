@@ -75,7 +75,7 @@ def test_documented_commands_parse():
     checked, bad = 0, []
     for name, text in texts.items():
         for c in _commands(text, inline=True):
-            m = re.search(r"(?:^|\s)(?:deepinversion|-m deepinversion_nb\.cli) ([a-z]+) (-.*)$", c)
+            m = re.search(r"(?:^|\s)(?:deepinversion|-m deepinversion_nb\.cli)\s+([a-z]+)\s+(-.*)$", c)
             # usage lines ([--a|--b]), elisions, placeholder seeds and a lone flag named in prose are not commands to run
             if not m or re.search(r"[\[…]|\.\.\.|--seeds? S\b", c) or len(argv := [m.group(1), *shlex.split(m.group(2))]) < 3: continue
             try:
