@@ -9,7 +9,7 @@ from dataclasses import dataclass, replace
 from typing import Callable
 import torch
 from .data import InputError, DATA_SPECS, TensorData, batches, get_data, split_of
-from .store import load_images, check_output_file, write_json
+from .store import load_images, check_output_dir, check_output_file, write_json
 from deepinversion_nb.models import (
     ZOO,
     IMAGENET_LITE,
@@ -715,8 +715,6 @@ def cmd_demo(a, run: Run) -> dict:
             file=sys.stderr,
         )
         a.scale = a.old_scale
-    if a.json != "-":
-        print(_demo_note(a), file=sys.stderr)
     if a.task != "distill" and a.seeds is not None:
         raise InputError(f"--seeds works with --task distill only; run --task {a.task} once per --seed")
     if a.task == "prune":
@@ -731,6 +729,9 @@ def cmd_demo(a, run: Run) -> dict:
                 a.scale, a.data, a.out, run, progress=a.json != "-", old=a.old.split(","), new=a.new.split(",")
             ),
         }
+    if a.json != "-" and a.task == "distill" and a.seeds is None:  # after the checks: a refusal stays one line
+        check_output_dir(a.out, "report.json")
+        print(_demo_note(a), file=sys.stderr)
     if a.seeds is not None:
         try:
             seeds = [int(x) for x in a.seeds.split(",")]
@@ -976,6 +977,6 @@ def main(argv=None) -> int:
     return 0
 
 # %% ../nbs/13_cli.ipynb
-# | eval: false
+#| eval: false
 if __name__ == "__main__":
     sys.exit(main())

@@ -121,12 +121,14 @@ def test_help_for_every_verb():
 
 def test_demo_first_line_says_how_long_and_the_old_flag_name_still_works(tmp_path):
     "`demo` opens with how long it takes and how to run the paper-size version; `--preset`, the old name of --scale, still parses, with one line."
-    r = cli_here("demo", "--seeds", "1", "--out", tmp_path / "d")  # refused after the first line: nothing runs
-    first = r.stderr.splitlines()[0]
-    assert "--scale quick: about 3 minutes" in first and "--scale full is the paper-size run" in first, r.stderr
-    r = cli_here("demo", "--preset", "tiny", "--seeds", "1", "--out", tmp_path / "d")
-    assert r.stderr.splitlines()[0] == "deepinversion demo: --preset is now --scale (how big a run); the old name goes in the next release"
-    assert "--scale tiny: a few seconds" in r.stderr.splitlines()[1], r.stderr
+    from deepinversion_nb.cli import build_parser, _demo_note
+    quick = _demo_note(build_parser().parse_args(["demo"]))
+    assert "--scale quick: about 3 minutes" in quick and "--scale full is the paper-size run" in quick, quick
+    r = cli_here("demo", "--preset", "tiny", "--seed", "1", "--device", "cpu", "--out", tmp_path / "d")
+    assert r.returncode == 0, r.stderr
+    lines = r.stderr.splitlines()
+    assert lines[0] == "deepinversion demo: --preset is now --scale (how big a run); the old name goes in the next release"
+    assert "--scale tiny: a few seconds" in lines[1], r.stderr
     assert "--preset" not in cli_here("demo", "--help").stdout  # hidden from --help
 
 
