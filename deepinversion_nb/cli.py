@@ -10,28 +10,10 @@ from typing import Callable
 import torch
 from .data import InputError, DATA_SPECS, TensorData, batches, get_data, split_of
 from .store import load_images, check_output_dir, check_output_file, write_json
-from deepinversion_nb.models import (
-    ZOO,
-    IMAGENET_LITE,
-    build_model,
-    evaluate,
-    load_checkpoint,
-    load_teacher,
-    model_data,
-    save_checkpoint,
-    torchvision_archs,
-)
-from deepinversion_nb.train import (
-    Run,
-    KDConfig,
-    ProgressBar,
-    TEACHERS,
-    default_teacher,
-    distill,
-    seeded,
-    teacher_path,
-    train_classifier,
-)
+from .models import ZOO, IMAGENET_LITE, build_model, evaluate, load_checkpoint, load_teacher, model_data
+from .models import save_checkpoint, torchvision_archs
+from .train import Run, KDConfig, ProgressBar, TEACHERS, default_teacher, distill, seeded, teacher_path
+from .train import train_classifier
 from .inversion import Term, class_index
 from .synth import PRESETS, RECIPES, SCHEDULES, default_preset, recipe, synthesize
 from .auto import auto_weights
@@ -39,14 +21,8 @@ from .distill import distill_images
 from .experiments import DEMO_PRESETS, report_markdown, run_demo, run_demo_seeds, seeds_markdown
 from .metrics import VIEWS, TFLITE_MODELS, judge, load_verifier, read_image_set
 from .prune import prune, count_params, count_flops, prune_markdown, run_prune_demo
-from deepinversion_nb.continual import (
-    only_classes,
-    extend,
-    learn_new_classes,
-    old_new_accuracy,
-    continual_markdown,
-    run_continual_demo,
-)
+from .continual import only_classes, extend, learn_new_classes, old_new_accuracy, continual_markdown
+from .continual import run_continual_demo
 
 # %% auto 0
 __all__ = ['VERBS', 'NAMED_TEACHERS', 'DEMO_TIMES', 'Verb', 'verb', 'count', 'rate', 'cmd_train', 'cmd_eval', 'cmd_synth',

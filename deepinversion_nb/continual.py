@@ -11,26 +11,10 @@ import torch, torch.nn as nn, torch.nn.functional as F
 from .data import InputError, TensorData, get_data, normalize
 from .store import check_output_dir, write_json, atomic_write_text
 from .models import build_model, evaluate, load_checkpoint, save_checkpoint
-from deepinversion_nb.train import (
-    Run,
-    TEACHERS,
-    cache_dir,
-    fit,
-    kd_loss,
-    one_thread,
-    random_affine,
-    seeded,
-    train_classifier,
-)
-from deepinversion_nb.experiments import (
-    DEMO_PRESETS,
-    md_table,
-    row_images,
-    _old_report,
-    _finished_rows,
-    _check_same_demo,
-    _save_grid,
-)
+from .train import Run, TEACHERS, cache_dir, fit, kd_loss, one_thread, random_affine, seeded
+from .train import train_classifier
+from .experiments import DEMO_PRESETS, md_table, row_images, _old_report, _finished_rows
+from .experiments import _check_same_demo, _save_grid
 
 # %% auto 0
 __all__ = ['CONTINUAL_ROWS', 'ROW_LOSS', 'only_classes', 'class_teacher', 'extend', 'logits_and_features', 'continual_loss',

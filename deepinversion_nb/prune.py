@@ -10,16 +10,8 @@ from .data import InputError, get_data
 from .store import check_output_dir, write_json, atomic_write_text
 from .models import ConvNet, CifarResNet, CifarVGG, BasicBlock, build_model, evaluate, save_checkpoint
 from .train import Run, distill, default_teacher
-from deepinversion_nb.experiments import (
-    DEMO_PRESETS,
-    ROW_NAMES,
-    md_table,
-    row_images,
-    _old_report,
-    _finished_rows,
-    _check_same_demo,
-    _save_grid,
-)
+from .experiments import DEMO_PRESETS, ROW_NAMES, md_table, row_images, _old_report, _finished_rows
+from .experiments import _check_same_demo, _save_grid
 
 # %% auto 0
 __all__ = ['PRUNE_ROWS', 'prunable', 'filter_scores', 'kept_filters', 'prune', 'count_params', 'count_flops', 'prune_markdown',

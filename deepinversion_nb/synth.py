@@ -9,28 +9,12 @@ from dataclasses import dataclass, asdict, replace
 from pathlib import Path
 import torch, torch.nn as nn, torch.distributed as dist
 from .data import InputError
-from deepinversion_nb.store import (
-    check_output_dir,
-    open_run,
-    load_part,
-    atomic_save,
-    save_images,
-    write_png_folder,
-    write_json,
-)
+from .store import check_output_dir, open_run, load_part, atomic_save, save_images, write_png_folder
+from .store import write_json
 from .models import IMAGENET_LITE, build_model
 from .train import Run, ProgressBar, distill, seeded
-from deepinversion_nb.inversion import (
-    Term,
-    Objective,
-    Phase,
-    Pool,
-    LOCAL,
-    invert,
-    make_targets,
-    class_index,
-    teacher_confidence,
-)
+from .inversion import Term, Objective, Phase, Pool, LOCAL, invert, make_targets, class_index
+from .inversion import teacher_confidence
 from .priors import Jitter, Flip, ZoomRotate, ColorShift
 from .features import bn_distance, bn_layers, has_bn
 from .compete import ADI_KD
