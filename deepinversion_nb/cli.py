@@ -4,10 +4,12 @@
 
 # %% ../nbs/13_cli.ipynb 3
 from __future__ import annotations
-import argparse, json, math, os, signal, sys, threading, time
+import argparse, json, math, os, re, signal, sys, threading, time
 from dataclasses import dataclass, replace
+from pathlib import Path
 from typing import Callable
 import torch
+from . import __version__
 from .data import InputError, DATA_SPECS, TensorData, batches, get_data, split_of
 from .store import load_images, check_output_dir, check_output_file, write_json
 from .models import ZOO, IMAGENET_LITE, build_model, evaluate, load_checkpoint, load_teacher, model_data
@@ -25,8 +27,9 @@ from .continual import only_classes, extend, learn_new_classes, old_new_accuracy
 from .continual import run_continual_demo
 
 # %% auto 0
-__all__ = ['VERBS', 'NAMED_TEACHERS', 'DEMO_TIMES', 'Verb', 'verb', 'count', 'rate', 'cmd_train', 'cmd_eval', 'cmd_synth',
-           'cmd_distill', 'cmd_prune', 'cmd_extend', 'cmd_demo', 'cmd_metrics', 'cmd_bench', 'build_parser', 'main']
+__all__ = ['VERBS', 'NAMED_TEACHERS', 'DEMO_TIMES', 'RESUMES', 'Verb', 'verb', 'option', 'count', 'rate', 'cmd_train', 'cmd_eval',
+           'cmd_synth', 'cmd_distill', 'cmd_prune', 'cmd_extend', 'cmd_demo', 'cmd_metrics', 'cmd_bench',
+           'build_parser', 'main']
 
 # %% ../nbs/13_cli.ipynb
 @dataclass
@@ -38,19 +41,40 @@ class Verb:
     add_args: Callable  # (subparser) -> None
     run: Callable  # (args, Run) -> dict
     human: Callable  # (result dict) -> str
+    example: str  # one command line, shown under --help
 
 
 VERBS: dict[str, Verb] = {}
 
 
-def verb(name: str, help: str, add_args: Callable, human: Callable):
+def verb(name: str, help: str, add_args: Callable, human: Callable, example: str):
     "Register the decorated `run(args, run) -> dict` as the verb `name`."
 
     def register(fn):
-        VERBS[name] = Verb(name, help, add_args, fn, human)
+        VERBS[name] = Verb(name, help, add_args, fn, human, example)
         return fn
 
     return register
+
+
+class _Renamed(argparse.Action):
+    "An option's old spelling: hidden from --help, still working for one release, saying its new name."
+
+    def __init__(self, option_strings, dest, new: str = "", **kw):
+        super().__init__(option_strings, dest, **{**kw, "help": argparse.SUPPRESS, "default": argparse.SUPPRESS})
+        self.new = new
+
+    def __call__(self, parser, ns, values, option_string=None):
+        setattr(ns, self.dest, values)
+        note = f"{option_string} is now {self.new}; the old name goes in the next release"
+        print(f"{parser.prog}: {note}", file=sys.stderr)
+
+
+def option(s, name: str, *old: str, short: str | None = None, **kw):
+    "Add option `name` (and its `short` form) to sub-parser `s`; each `old` spelling keeps working, hidden."
+    a = s.add_argument(*[f for f in (short, name) if f], **kw)
+    for o in old:
+        s.add_argument(o, action=_Renamed, dest=a.dest, new=name, type=kw.get("type"), choices=kw.get("choices"))
 
 
 def count(s: str) -> int:
@@ -119,19 +143,27 @@ def _bar(a, desc: str) -> list:
 def _train_args(s):
     s.add_argument("--data", required=True, help=f"training data: {DATA_SPECS}")
     s.add_argument("--arch", required=True, help=f"{', '.join(ZOO)}, or a torchvision classifier name")
-    s.add_argument("--out", required=True, help="checkpoint file to write")
+    s.add_argument("-o", "--out", required=True, help="checkpoint file to write")
     s.add_argument("--test", default=None, help="test data spec (default: the matching test split)")
     s.add_argument("--channels", type=int, default=None, choices=(1, 3), help="channels for folder: data (default 3)")
-    s.add_argument("--epochs", type=count, default=15)
-    s.add_argument("--batch", type=count, default=128)
-    s.add_argument("--lr", type=rate, default=0.1)
-    s.add_argument("--seed", type=int, default=0)
+    s.add_argument("--epochs", type=count, default=15, help="passes over the training data")
+    option(s, "--batch-size", "--batch", short="-b", type=count, default=128, help="images per step")
+    s.add_argument("--lr", type=rate, default=0.1, help="peak learning rate")
+    s.add_argument("--seed", type=int, default=0, help="seed of the weights and the data order")
     s.add_argument(
         "--classes",
         default=None,
         help="train on these classes only, by name, comma-separated (e.g. 0,1,2,3,4); the test data too",
     )
     s.add_argument("--overwrite", action="store_true", help="replace --out if it exists")
+
+
+def _classes(s: str) -> list[str]:
+    "--classes: names, comma-separated; an empty list is an error, not 'all classes'."
+    names = [c.strip() for c in s.split(",")]
+    if not all(names):
+        raise InputError(f"--classes {s!r} names an empty class; give names separated by commas, e.g. 0,1,2,3,4")
+    return names
 
 
 def _in_memory(ds, spec: str) -> TensorData:
@@ -152,11 +184,12 @@ def _in_memory(ds, spec: str) -> TensorData:
     "train a classifier on a dataset spec and save a self-describing checkpoint",
     _train_args,
     lambda r: f"{_accuracy(r)}; saved {r['out']}",
+    "deepinversion train --data mnist5k:train --arch convnet --epochs 30 -o teacher.pt",
 )
 def cmd_train(a, run: Run) -> dict:
     check_output_file(a.out, overwrite=a.overwrite)
     train_ds = _in_memory(get_data(a.data, channels=a.channels), a.data)
-    classes = a.classes.split(",") if a.classes else None
+    classes = _classes(a.classes) if a.classes is not None else None
     if classes:
         train_ds = only_classes(train_ds, classes)
     test_spec = a.test or (split_of(a.data, "test") if split_of(a.data, "test") != a.data else None)
@@ -172,7 +205,7 @@ def cmd_train(a, run: Run) -> dict:
         train_ds,
         test_ds,
         epochs=a.epochs,
-        batch_size=a.batch,
+        batch_size=a.batch_size,
         lr=a.lr,
         seed=a.seed,
         callbacks=_bar(a, f"train {a.arch}"),
@@ -187,7 +220,7 @@ def cmd_train(a, run: Run) -> dict:
     }
     if test_ds is not None:
         res.update(test_data=test_spec, **evaluate(model, test_ds))
-    save_checkpoint(model, a.out, **{k: v for k, v in res.items() if k != "out"}, history=hist)
+    save_checkpoint(model, a.out, a.overwrite, **{k: v for k, v in res.items() if k != "out"}, history=hist)
     return res
 
 # %% ../nbs/13_cli.ipynb
@@ -201,14 +234,20 @@ def _eval_args(s):
         ),
     )
     s.add_argument("--data", required=True, help=DATA_SPECS)
-    s.add_argument("--batch", type=count, default=500)
+    option(s, "--batch-size", "--batch", short="-b", type=count, default=500, help="images per forward pass")
 
 
-@verb("eval", "evaluate a checkpoint on a dataset spec with the checkpoint's own preprocessing", _eval_args, _accuracy)
+@verb(
+    "eval",
+    "evaluate a checkpoint on a dataset spec with the checkpoint's own preprocessing",
+    _eval_args,
+    _accuracy,
+    "deepinversion eval --model mnist5k-convnet --data mnist5k:test",
+)
 def cmd_eval(a, run: Run) -> dict:
     model = _checkpoint(a.model, run.device)
     ds, lmap = _eval_set(model.card, a.data)
-    return {"model": a.model, "data": a.data, "test_data": a.data, **evaluate(model, ds, lmap, a.batch)}
+    return {"model": a.model, "data": a.data, "test_data": a.data, **evaluate(model, ds, lmap, a.batch_size)}
 
 # %% ../nbs/13_cli.ipynb
 def _weights(items) -> dict:
@@ -263,10 +302,8 @@ def _synth_args(s):
         required=True,
         help="number of images (under torchrun write --count: torchrun takes --n for its own --nnodes…)",
     )
-    s.add_argument("--out", required=True, help="output folder: images/<class>/*.png, images.pt, metrics.json")
-    s.add_argument(
-        "--iters", type=count, default=None, help="steps per batch at full resolution (default: the schedule)"
-    )
+    s.add_argument("-o", "--out", required=True, help="output folder: images/<class>/*.png, images.pt, metrics.json")
+    option(s, "--steps", "--iters", type=count, default=None, help="steps per batch, full size (default: the schedule)")
     s.add_argument(
         "--schedule",
         default=None,
@@ -289,9 +326,12 @@ def _synth_args(s):
         metavar="NAME=VALUE",
         help=f"override a term's weight (repeatable): {', '.join(Term.registry)}",
     )
-    s.add_argument("--lr", type=rate, default=None)
-    s.add_argument(
+    s.add_argument("--lr", type=rate, default=None, help="Adam's learning rate on the pixels (default: the preset's)")
+    option(
+        s,
+        "--batch-size",
         "--batch",
+        short="-b",
         type=count,
         default=100,
         help=(
@@ -329,8 +369,8 @@ def _synth_args(s):
         default=None,
         help="optimize the pixels through a Gaussian blur of this σ in pixels (default: the preset's)",
     )
-    s.add_argument("--seed", type=int, default=0)
-    s.add_argument("--size", type=count, default=None, help="image size (square)")
+    s.add_argument("--seed", type=int, default=0, help="seed of the noise, the targets and the augmentations")
+    option(s, "--image-size", "--size", type=count, default=None, help="image size, square (default: the teacher's)")
     s.add_argument(
         "--targets",
         default="balanced",
@@ -357,7 +397,7 @@ def _synth_human(r: dict) -> str:
 def _slow_default_note(a, card, r, run: Run) -> str | None:
     """The efficientnet_lite default (`imagenet`, 3,000 steps) is a long wait on a CPU: say so before it starts, and
     name the quick preset."""
-    if a.preset or a.schedule or a.iters or run.device.type != "cpu" or run.rank or default_preset(card) != "imagenet":
+    if a.preset or a.schedule or a.steps or run.device.type != "cpu" or run.rank or default_preset(card) != "imagenet":
         return None
     return (
         f"note: {card.arch}'s default, --preset imagenet, runs {sum(ph.steps for ph in r.phases):,} steps: 19–25"
@@ -366,24 +406,37 @@ def _slow_default_note(a, card, r, run: Run) -> str | None:
     )
 
 
+def _untrained_note(a) -> str | None:
+    "A torchvision name without --weights is a network of random weights: its images show nothing learned."
+    if a.weights or a.teacher not in torchvision_archs() or os.path.exists(a.teacher):
+        return None
+    return f"note: {a.teacher} without --weights has random weights; for a trained one pass --weights DEFAULT"
+
+
 @verb(
-    "synth", "invert a teacher into images with a recipe (resumable: run again to continue)", _synth_args, _synth_human
+    "synth",
+    "invert a teacher into images with a recipe (resumable: run again to continue)",
+    _synth_args,
+    _synth_human,
+    "deepinversion synth --teacher mnist5k-convnet --recipe deepinversion --n 100 -o dreams",
 )
 def cmd_synth(a, run: Run) -> dict:
     try:
         teacher = (
             _checkpoint(a.teacher, run.device)
             if a.teacher in NAMED_TEACHERS
-            else load_teacher(a.teacher, a.size, run.device, a.weights)
+            else load_teacher(a.teacher, a.image_size, run.device, a.weights)
         )
     except InputError as e:
         raise InputError(f"--teacher: {e}") from None
+    if (note := _untrained_note(a)) and not run.rank:
+        print(f"deepinversion synth: {note}", file=sys.stderr)
     targets = _targets(a.targets, teacher.card.classes)
     over = {
         k: v
         for k, v in dict(
             schedule=a.schedule,
-            iters=a.iters,
+            iters=a.steps,
             lr=a.lr,
             first_bn_multiplier=a.first_bn_multiplier,
             zoom=a.zoom,
@@ -404,7 +457,7 @@ def cmd_synth(a, run: Run) -> dict:
         r,
         a.n,
         a.out,
-        batch=a.batch,
+        batch=a.batch_size,
         run=run,
         targets=targets,
         student_arch=a.student,
@@ -424,10 +477,10 @@ def _distill_args(s):
         help="a 'synth' output folder, its images.pt, or an ImageFolder (DIR/<class>/<image>)",
     )
     s.add_argument("--student", required=True, help=f"student architecture ({', '.join(ZOO)}, or a torchvision name)")
-    s.add_argument("--out", required=True, help="student checkpoint to write")
+    s.add_argument("-o", "--out", required=True, help="student checkpoint to write")
     s.add_argument("--steps", type=count, default=KDConfig.steps, help="distillation steps")
     s.add_argument("--test", default=None, help="test data spec (default: the teacher's test split)")
-    s.add_argument("--seed", type=int, default=0)
+    s.add_argument("--seed", type=int, default=0, help="seed of the student's weights and the batches")
     s.add_argument("--overwrite", action="store_true", help="replace --out if it exists (never the teacher)")
 
 
@@ -436,6 +489,7 @@ def _distill_args(s):
     "distill a student from a teacher on your own synthetic images",
     _distill_args,
     lambda r: f"{_accuracy(r)}; saved {r['out']}",
+    "deepinversion distill --teacher mnist5k-convnet --images dreams --student convnet_narrow -o student.pt",
 )
 def cmd_distill(a, run: Run) -> dict:
     check_output_file(a.out, inputs=[_file_of(a.teacher), a.images], overwrite=a.overwrite)
@@ -446,7 +500,7 @@ def cmd_distill(a, run: Run) -> dict:
     student, res = distill_images(teacher, x, a.student, KDConfig(steps=a.steps), run=run, callbacks=_bar(a, "distill"))
     if test_set:
         res.update(test_data=test, **evaluate(student, *test_set))
-    save_checkpoint(student, a.out, **res, teacher=str(a.teacher))
+    save_checkpoint(student, a.out, a.overwrite, **res, teacher=str(a.teacher))
     return {"out": a.out, **res}
 
 # %% ../nbs/13_cli.ipynb
@@ -474,8 +528,8 @@ def _prune_args(s):
     )
     s.add_argument("--steps", type=count, default=KDConfig.steps, help="distillation steps of the recovery")
     s.add_argument("--test", default=None, help="test data spec (default: the teacher's test split)")
-    s.add_argument("--seed", type=int, default=0)
-    s.add_argument("--out", required=True, help="pruned checkpoint to write")
+    s.add_argument("--seed", type=int, default=0, help="seed of the recovery's batches")
+    s.add_argument("-o", "--out", required=True, help="pruned checkpoint to write")
     s.add_argument("--overwrite", action="store_true", help="replace --out if it exists (never the teacher)")
 
 
@@ -487,6 +541,7 @@ def _prune_args(s):
         f"{r['params']:,} of {r['teacher_params']:,} parameters, {r['flops']:,} of {r['teacher_flops']:,}"
         f" multiply-adds; {_accuracy(r)}; saved {r['out']}"
     ),
+    "deepinversion prune --teacher mnist5k-convnet --ratio 0.5 --images dreams -o pruned.pt",
 )
 def cmd_prune(a, run: Run) -> dict:
     check_output_file(a.out, inputs=[_file_of(a.teacher)] + [a.images] * bool(a.images), overwrite=a.overwrite)
@@ -513,7 +568,7 @@ def cmd_prune(a, run: Run) -> dict:
         res.update(images=len(x), steps=a.steps)
     if test_set:
         res.update(test_data=test, **evaluate(small, *test_set))
-    save_checkpoint(small, a.out, **res, teacher=str(a.teacher))
+    save_checkpoint(small, a.out, a.overwrite, **res, teacher=str(a.teacher))
     return {"out": a.out, **res}
 
 # %% ../nbs/13_cli.ipynb
@@ -535,7 +590,11 @@ def _extend_args(s):
     )
     s.add_argument("--steps", type=count, default=600, help="training steps")
     s.add_argument(
-        "--batch-size", type=count, default=64, help="new-class samples per step (as many old-class images join them)"
+        "-b",
+        "--batch-size",
+        type=count,
+        default=64,
+        help="new-class samples per step (as many old-class images join them)",
     )
     s.add_argument(
         "--kd",
@@ -550,8 +609,8 @@ def _extend_args(s):
         help="also keep the classifier's input features near the old model's, with this weight (notebook 16: 1)",
     )
     s.add_argument("--test", default=None, help="test data with old and new classes (default: the matching test split)")
-    s.add_argument("--seed", type=int, default=0)
-    s.add_argument("--out", required=True, help="extended checkpoint to write")
+    s.add_argument("--seed", type=int, default=0, help="seed of the new head and the batches")
+    s.add_argument("-o", "--out", required=True, help="extended checkpoint to write")
     s.add_argument("--overwrite", action="store_true", help="replace --out if it exists (never the teacher)")
 
 
@@ -569,16 +628,23 @@ def _extend_human(r: dict) -> str:
     "add classes to a checkpoint with data of the new classes only, old classes kept by images of them",
     _extend_args,
     _extend_human,
+    "deepinversion extend --teacher digits04.pt --data digits:train --classes 5,6,7,8,9 --images dreams -o all.pt",
 )
 def cmd_extend(a, run: Run) -> dict:
     check_output_file(a.out, inputs=[_file_of(a.teacher)] + [a.images] * bool(a.images), overwrite=a.overwrite)
-    teacher, new = _checkpoint(a.teacher, run.device), a.classes.split(",")
+    teacher, new = _checkpoint(a.teacher, run.device), _classes(a.classes)
     classes = extend(teacher, new).card.classes  # overlapping or repeated classes fail here, before any work
     c = teacher.card
     load = lambda spec: only_classes(
         _in_memory(get_data(spec, size=c.size, channels=c.channels, mean=c.mean, std=c.std), spec), new, classes
     )
     new_ds = load(a.data)
+    if tuple(new_ds.meta.size or ()) != tuple(c.size) or new_ds.meta.channels != c.channels:
+        have = "×".join(map(str, (new_ds.meta.channels, *(new_ds.meta.size or ("?", "?")))))
+        raise InputError(
+            f"--data {a.data} has {have} images but the teacher takes {c.channels}×{c.size[0]}×{c.size[1]}; use data of"
+            " the teacher's size"
+        )
     x = load_images(a.images, c) if a.images else None
     model = learn_new_classes(
         teacher,
@@ -607,7 +673,7 @@ def cmd_extend(a, run: Run) -> dict:
     if test_spec:
         test_ds = _in_memory(get_data(test_spec, size=c.size, channels=c.channels, mean=c.mean, std=c.std), test_spec)
         res.update(test_data=test_spec, **old_new_accuracy(model, test_ds, c.classes))
-    save_checkpoint(model, a.out, **res, teacher=str(a.teacher))
+    save_checkpoint(model, a.out, a.overwrite, **res, teacher=str(a.teacher))
     return {"out": a.out, **res}
 
 # %% ../nbs/13_cli.ipynb
@@ -621,14 +687,16 @@ def _demo_args(s):
             " for tests)"
         ),
     )
+    s.add_argument("--preset", action=_Renamed, dest="scale", new="--scale", choices=list(DEMO_PRESETS))
     s.add_argument(
-        "--preset", dest="old_scale", choices=list(DEMO_PRESETS), default=None, help=argparse.SUPPRESS
-    )  # the old name of --scale
-    s.add_argument("--data", default="mnist5k", choices=("mnist5k", "digits"))
-    s.add_argument(
-        "--out", default="deepinversion-demo", help="output folder (a re-run with the same arguments resumes)"
+        "--data",
+        default="mnist5k",
+        help="an embedded dataset spec, mnist5k or digits: the teacher trains on its :train split, students on none",
     )
-    s.add_argument("--seed", type=int, default=0)
+    s.add_argument(
+        "-o", "--out", default="deepinversion-demo", help="output folder (a re-run with the same arguments resumes)"
+    )
+    s.add_argument("--seed", type=int, default=0, help="seed of the whole demo")
     s.add_argument(
         "--seeds",
         default=None,
@@ -652,6 +720,14 @@ DEMO_TIMES = {
     ("continual", "quick"): "about 12 minutes per seed",
     ("continual", "full"): "about an hour per seed",
 }
+
+
+def _demo_data(spec: str) -> str:
+    "--data of the demo: an embedded set's spec (its train split, or the set's name)."
+    name, _, split = spec.partition(":")
+    if name not in ("mnist5k", "digits") or split not in ("", "train"):
+        raise InputError(f"demo --data takes mnist5k or digits (their train split), got {spec!r}")
+    return name
 
 
 def _demo_note(a) -> str:
@@ -683,14 +759,10 @@ def _demo_human(r: dict) -> str:
     " real-data KD",
     _demo_args,
     _demo_human,
+    "deepinversion demo --scale quick --data digits",
 )
 def cmd_demo(a, run: Run) -> dict:
-    if a.old_scale:
-        print(
-            "deepinversion demo: --preset is now --scale (how big a run); the old name goes in the next release",
-            file=sys.stderr,
-        )
-        a.scale = a.old_scale
+    a.data = _demo_data(a.data)
     if a.task != "distill" and a.seeds is not None:
         raise InputError(f"--seeds works with --task distill only; run --task {a.task} once per --seed")
     if a.task == "prune":
@@ -750,7 +822,7 @@ def _metrics_args(s):
         help="feature network for FID and diversity (default: the first verifier)",
     )
     s.add_argument("--views", default=",".join(VIEWS), help="views averaged in top1_views (comma-separated)")
-    s.add_argument("--batch", type=count, default=64)
+    option(s, "--batch-size", "--batch", short="-b", type=count, default=64, help="images per forward pass")
 
 
 def _metrics_human(r: dict) -> str:
@@ -769,6 +841,7 @@ def _metrics_human(r: dict) -> str:
     "judge synthetic images: other networks' top-1/top-5, Inception Score, FID, diversity",
     _metrics_args,
     _metrics_human,
+    "deepinversion metrics --images dreams --verifier efficientnet_lite1 --verifier mobilenet_v2_tflite",
 )
 def cmd_metrics(a, run: Run) -> dict:
     verifiers = [load_verifier(v, run.device) for v in a.verifier]
@@ -787,7 +860,7 @@ def cmd_metrics(a, run: Run) -> dict:
         other(a.score_with, "--score-with"),
         other(a.features, "--features"),
         tuple(a.views.split(",")),
-        a.batch,
+        a.batch_size,
     )
     return {"images": a.images, **r}
 
@@ -800,10 +873,18 @@ def _bench_args(s):
             "comma-separated: mnist5k, zoo names, efficientnet_lite0…, torchvision names (default: the device's cases)"
         ),
     )
-    s.add_argument(
-        "--batch", type=count, default=None, help="batch for every model (default: each case's; 16 for other models)"
+    option(
+        s,
+        "--batch-size",
+        "--batch",
+        short="-b",
+        type=count,
+        default=None,
+        help="batch for every model (default: each case's; 16 for other models)",
     )
-    s.add_argument(
+    option(
+        s,
+        "--image-size",
         "--resolution",
         type=count,
         default=None,
@@ -827,7 +908,7 @@ def _bench_cases(a, run: Run) -> list:
     known = {c.model: c for c in default_cases(dev, dtype)}
     names = a.models.split(",") if a.models else list(known)
     cases = [known.get(m) or Case(m, 16, 224, dev, dtype) for m in names]
-    return [replace(c, batch=a.batch or c.batch, resolution=a.resolution or c.resolution) for c in cases]
+    return [replace(c, batch=a.batch_size or c.batch, resolution=a.image_size or c.resolution) for c in cases]
 
 
 def _bench_human(r: dict) -> str:
@@ -849,6 +930,7 @@ def _bench_human(r: dict) -> str:
     "time a DeepInversion step against one forward+backward and against the official code's way of writing it",
     _bench_args,
     _bench_human,
+    "deepinversion bench --models mnist5k,resnet18 --steps 5",
 )
 def cmd_bench(a, run: Run) -> dict:
     from deepinversion_nb.bench import bench
@@ -870,15 +952,30 @@ class _Parser(argparse.ArgumentParser):
         self.exit(2, f"{self.prog}: error: {message}; see {self.prog} --help\n")
 
 
+class _Help(argparse.RawDescriptionHelpFormatter):
+    "Help that shows every option's default (unless its text already speaks of it) and keeps the example's line."
+
+    def _get_help_string(self, action):
+        h = action.help or ""
+        unset = any(action.default is u for u in (None, False, argparse.SUPPRESS))  # 0 is a default, False is not
+        if unset or "default" in h or not action.option_strings:
+            return h
+        return f"{h} (default: %(default)s)".lstrip()
+
+
 def build_parser() -> argparse.ArgumentParser:
     "The `deepinversion` parser, one sub-command per entry of `VERBS`."
     p = _Parser(
         "deepinversion",
         description="DeepInversion: turn a trained classifier into images, and those into a student, without data.",
+        formatter_class=_Help,
     )
+    p.add_argument("--version", action="version", version=f"deepinversion {__version__}")
     sub = p.add_subparsers(dest="verb", required=True, metavar="VERB")
     for v in VERBS.values():
-        s = sub.add_parser(v.name, help=v.help, description=v.help)
+        s = sub.add_parser(
+            v.name, help=v.help, description=v.help, epilog=f"example:\n  {v.example}", formatter_class=_Help
+        )
         v.add_args(s)
         s.add_argument("--device", default=None, help="cpu, cuda, cuda:1 … (default: cuda if available)")
         s.add_argument(
@@ -897,6 +994,44 @@ def _interrupt(signum, frame):
     raise KeyboardInterrupt  # SIGTERM (cluster schedulers) behaves like Ctrl-C
 
 
+RESUMES = ("synth", "demo")  # the verbs that keep finished work and continue it; the others write at the end
+
+
+def _paths_of(a) -> list[str]:
+    "Every existing path the command was given, and its --out (named teachers as their cache files)."
+    given = [(k, x) for k, v in vars(a).items() if k != "json" for x in (v if isinstance(v, list) else [v])]
+    paths = [_file_of(x.removeprefix("folder:")) for k, x in given if isinstance(x, str) and x]
+    return [x for x in paths if os.path.exists(x) or x == getattr(a, "out", None)]
+
+
+def _result_of(p: Path) -> str | None:
+    "The verb whose --json result file `p` is, if it is one."
+    try:
+        return json.loads(p.read_text())["verb"] if p.stat().st_size < 2**24 else None
+    except (OSError, ValueError, KeyError, TypeError):
+        return None
+
+
+def _check_json(a) -> bool:
+    """--json FILE, before any work, like --out: no file or run folder of this command, writable, and no file of the
+    user's — only an earlier result of the same verb, or any file with --overwrite. Whether it may be replaced."""
+    p, out = Path(a.json), getattr(a, "out", None)
+    if out and a.verb in RESUMES and Path(out).resolve() in p.resolve().parents:
+        raise InputError(f"--json {a.json!r} is inside --out {out!r}, the run's own folder; write it elsewhere")
+    replace = p.is_file() and not p.is_symlink() and (_result_of(p) == a.verb or getattr(a, "overwrite", False))
+    if p.exists() and not replace and not p.is_dir() and not p.is_symlink() and _file_of(a.json) not in _paths_of(a):
+        fix = "pass --overwrite, " if hasattr(a, "overwrite") else ""
+        raise InputError(f"{a.json!r} exists and is no result of 'deepinversion {a.verb}'; {fix}choose another --json")
+    check_output_file(a.json, inputs=_paths_of(a), overwrite=replace, flag="--json")
+    return replace
+
+
+def _one_line(msg: str, limit: int = 300) -> str:
+    "An error on one line of about `limit` characters at most: long quoted names are shortened in their middle."
+    msg = " ".join(msg.split())
+    return msg if len(msg) <= limit else re.sub(r"'([^']{60,})'", lambda m: f"'{m[1][:30]}…{m[1][-20:]}'", msg)
+
+
 def main(argv=None) -> int:
     "Entry point of the `deepinversion` command."
     a = build_parser().parse_args(argv)
@@ -904,12 +1039,11 @@ def main(argv=None) -> int:
     in_main = threading.current_thread() is threading.main_thread()  # signal handlers can only be set there
     old = signal.signal(signal.SIGTERM, _interrupt) if in_main else None
     try:
-        if a.json not in (None, "-") and os.path.isdir(a.json):
-            raise InputError(
-                f"--json {a.json!r} is a folder; give a file name such as {os.path.join(a.json, 'result.json')!r}"
-            )
+        replace_json = _check_json(a) if a.json not in (None, "-") else False
         run = Run.make(a.device, getattr(a, "amp", None), getattr(a, "seed", 0))
-        r = v.run(a, run)
+        r = {"verb": a.verb, **v.run(a, run)}
+        if a.json not in (None, "-") and run.rank == 0:
+            write_json(a.json, r, exclusive=not replace_json)
     except (InputError, OSError) as e:
         if a.debug:
             raise
@@ -918,13 +1052,11 @@ def main(argv=None) -> int:
             if isinstance(e, InputError)
             else f"{e.strerror or type(e).__name__}: {e.filename or e}; check the path and its permissions"
         )
-        print(f"deepinversion {a.verb}: error: {msg}", file=sys.stderr)
+        print(f"deepinversion {a.verb}: error: {_one_line(msg)}", file=sys.stderr)
         return 2
     except KeyboardInterrupt:
-        print(
-            f"\ndeepinversion {a.verb}: interrupted; finished work is kept, run the same command again to resume",
-            file=sys.stderr,
-        )
+        kept = "finished work is kept, run the same command again to resume" if a.verb in RESUMES else "nothing written"
+        print(f"\ndeepinversion {a.verb}: interrupted; {kept}", file=sys.stderr)
         return 130
     except RuntimeError as e:
         if a.debug or ("device" not in str(e).lower() and "cuda" not in str(e).lower()):
@@ -940,15 +1072,6 @@ def main(argv=None) -> int:
             signal.signal(signal.SIGTERM, old)
     if run.rank > 0:
         return 0  # under torchrun, one process speaks
-    if a.json and a.json != "-":
-        try:
-            write_json(a.json, r)
-        except OSError as e:
-            print(
-                f"deepinversion {a.verb}: error: cannot write {a.json}: {e.strerror or e}; check the path",
-                file=sys.stderr,
-            )
-            return 2
     print(json.dumps(r) if a.json == "-" else v.human(r))
     return 0
 

@@ -4,7 +4,7 @@
 
 # %% ../nbs/02_models.ipynb 3
 from __future__ import annotations
-import warnings
+import math, warnings
 from dataclasses import dataclass, asdict
 from pathlib import Path
 import torch, torch.nn as nn, torch.nn.functional as F
@@ -258,10 +258,12 @@ def build_model(arch: str, meta: DataMeta, **kwargs) -> nn.Module:
     return model
 
 # %% ../nbs/02_models.ipynb
-def save_checkpoint(model: nn.Module, path, **extra) -> Path:
-    "Write `model` (card + weights + `extra` facts such as accuracy) atomically to `path`."
+def save_checkpoint(model: nn.Module, path, overwrite: bool = True, **extra) -> Path:
+    """Write `model` (card + weights + `extra` facts such as accuracy) atomically to `path` (unless `overwrite`, never
+    replacing a file another run wrote meanwhile)."""
     sd = {k: v.detach().cpu() for k, v in model.state_dict().items()}
-    return atomic_save({"format": CKPT_FORMAT, "card": model.card.to_dict(), "state_dict": sd, "extra": extra}, path)
+    ck = {"format": CKPT_FORMAT, "card": model.card.to_dict(), "state_dict": sd, "extra": extra}
+    return atomic_save(ck, path, exclusive=not overwrite)
 
 
 def read_checkpoint(path) -> dict:
@@ -270,7 +272,9 @@ def read_checkpoint(path) -> dict:
     if not p.is_file():
         raise InputError(f"no checkpoint at {str(path)!r}; train one with 'deepinversion train' or pass the right path")
     try:
-        ck = torch.load(p, map_location="cpu", weights_only=True)
+        with warnings.catch_warnings():  # torch warns about plain pickles before refusing them: our line says it all
+            warnings.simplefilter("ignore")
+            ck = torch.load(p, map_location="cpu", weights_only=True)
     except Exception:
         raise InputError(
             f"{str(path)!r} is not a readable checkpoint (corrupt or not a torch file); re-create it with"
@@ -293,6 +297,11 @@ def load_checkpoint(path, device="cpu") -> nn.Module:
         raise InputError(
             f"{str(path)!r} has a malformed model card; re-create the checkpoint with save_checkpoint"
         ) from None
+    norm = (*card.mean, *card.std)
+    if len(card.mean) != card.channels or len(card.std) != card.channels or not all(map(math.isfinite, norm)):
+        raise InputError(f"{str(path)!r}: its card's mean/std do not fit {card.channels} channels; re-create it")
+    if min(card.std) <= 0:
+        raise InputError(f"{str(path)!r}: its card's std {list(card.std)} is not > 0; re-create the checkpoint")
     model = _make(card.arch, card.channels, card.num_classes, card.size, card.kwargs)
     try:
         model.load_state_dict(ck["state_dict"])

@@ -4,7 +4,7 @@
 
 # %% ../nbs/01_store.ipynb 3
 from __future__ import annotations
-import json, os, re, tempfile
+import hashlib, json, math, os, re, tempfile, warnings
 from pathlib import Path
 import torch
 from .data import InputError, FolderData, normalize, denormalize
@@ -20,8 +20,9 @@ def _umask() -> int:
     return m
 
 
-def _atomic(path, write) -> Path:
-    "Call `write(tmp)` on a temporary file beside `path`, then rename it into place; remove it on failure."
+def _atomic(path, write, exclusive: bool = False) -> Path:
+    """Call `write(tmp)` on a temporary file beside `path`, then rename it into place; remove it on failure.
+    `exclusive`: never replace a `path` that appeared meanwhile (another run's result)."""
     path = Path(path)
     path.parent.mkdir(parents=True, exist_ok=True)
     fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".tmp")
@@ -29,6 +30,8 @@ def _atomic(path, write) -> Path:
     try:
         write(tmp)
         os.chmod(tmp, 0o666 & ~_umask())
+        if exclusive:
+            _claim(path, tmp)
         os.replace(tmp, path)
     finally:
         if os.path.exists(tmp):
@@ -36,9 +39,22 @@ def _atomic(path, write) -> Path:
     return path
 
 
-def atomic_save(obj, path) -> Path:
-    "`torch.save(obj)` to `path` atomically: readers never see half a file."
-    return _atomic(path, lambda tmp: torch.save(obj, tmp))
+def _claim(path: Path, tmp: str):
+    """Create `path` exclusively, atomic across processes (a link, even a dangling one, counts as existing); if it
+    exists, keep the finished `tmp` beside it under a name of its own and say where."""
+    try:
+        os.close(os.open(path, os.O_CREAT | os.O_EXCL | os.O_WRONLY))
+    except FileExistsError:
+        kept = path.with_name(f"{path.stem}-{os.getpid()}{path.suffix}")
+        os.replace(tmp, kept)
+        raise InputError(
+            f"{str(path)!r} was written by another run while this one worked; this run's result is in {str(kept)!r}"
+        ) from None
+
+
+def atomic_save(obj, path, exclusive: bool = False) -> Path:
+    "`torch.save(obj)` to `path` atomically: readers never see half a file (`exclusive`: nor a file replaced)."
+    return _atomic(path, lambda tmp: torch.save(obj, tmp), exclusive)
 
 
 def atomic_write_text(path, text: str) -> Path:
@@ -46,9 +62,9 @@ def atomic_write_text(path, text: str) -> Path:
     return _atomic(path, lambda tmp: Path(tmp).write_text(text))
 
 
-def write_json(path, obj) -> Path:
+def write_json(path, obj, exclusive: bool = False) -> Path:
     "`obj` as indented JSON at `path`, atomically."
-    return atomic_write_text(path, json.dumps(obj, indent=1))
+    return _atomic(path, lambda tmp: Path(tmp).write_text(json.dumps(obj, indent=1)), exclusive)
 
 # %% ../nbs/01_store.ipynb
 def save_images(path, images: torch.Tensor, labels: torch.Tensor, card) -> Path:
@@ -76,7 +92,9 @@ def read_images(path) -> dict:
             f"no images file at {str(p)!r}; pass a folder written by 'deepinversion synth' or its images.pt"
         )
     try:
-        d = torch.load(p, map_location="cpu", weights_only=True)
+        with warnings.catch_warnings():  # torch warns about plain pickles before refusing them: our line says it all
+            warnings.simplefilter("ignore")
+            d = torch.load(p, map_location="cpu", weights_only=True)
     except Exception:
         raise InputError(
             f"{str(p)!r} is not a readable tensor file; pass the folder 'deepinversion synth' wrote or an ImageFolder"
@@ -85,7 +103,27 @@ def read_images(path) -> dict:
         raise InputError(
             f"{str(p)!r} has no N×C×H×W 'images' tensor; pass the images.pt that 'deepinversion synth' wrote"
         )
+    _check_contents(str(p), d)
     return d
+
+
+def _check_contents(name: str, d: dict):
+    "Refuse an images file whose pixels, labels, classes or normalization cannot be what `save_images` wrote."
+    x, y, classes = d["images"], d.get("labels"), d.get("classes")
+    if not torch.isfinite(x).all():
+        raise InputError(f"{name!r} holds NaN or infinite pixels; synthesize the images again")
+    if not isinstance(classes, list) or not isinstance(y, torch.Tensor) or y.is_floating_point() or y.ndim != 1:
+        raise InputError(f"{name!r} lacks integer 'labels' or a 'classes' list; pass the images.pt synth wrote")
+    if len(y) != len(x) or (len(y) and not 0 <= int(y.min()) <= int(y.max()) < len(classes)):
+        raise InputError(
+            f"{name!r} holds {len(x)} images but {len(y)} labels, or labels outside 0…{len(classes) - 1}; pass the"
+            " images.pt synth wrote"
+        )
+    mean, std = d.get("mean"), d.get("std")
+    if not (isinstance(mean, list) and isinstance(std, list) and len(mean) == len(std) == x.shape[1]):
+        raise InputError(f"{name!r} lacks a mean and std for its {x.shape[1]} channels; pass the images.pt synth wrote")
+    if not all(math.isfinite(v) for v in mean + std) or min(std) <= 0:
+        raise InputError(f"{name!r}: its std {std} is not > 0; pass the images.pt synth wrote")
 
 
 def classes_in(d: dict) -> set:
@@ -125,11 +163,18 @@ def load_images(path, card) -> torch.Tensor:
     return x if x is not None else normalize(torch.stack([ds[i][0] for i in range(len(ds))]), card.mean, card.std)
 
 # %% ../nbs/01_store.ipynb
+def _short_name(s: str, limit: int = 100) -> str:
+    "`s` cut to `limit` UTF-8 bytes, with a stable hash of the whole name so that cut names stay distinct."
+    b = s.encode()
+    return s if len(b) <= limit else b[: limit - 9].decode(errors="ignore") + "-" + hashlib.sha1(b).hexdigest()[:8]
+
+
 def folder_names(classes) -> list[str]:
-    "One safe, unique folder name per class name (no separators, no '..', no control characters)."
+    """One safe, unique folder name per class name (no separators, no '..', no control characters, at most 100
+    bytes: file systems allow 255)."""
     out = []
     for i, c in enumerate(classes):
-        s = re.sub(r"[\x00-\x1f\x7f/\\:]", "_", str(c)).strip().lstrip(".") or f"class_{i}"
+        s = _short_name(re.sub(r"[\x00-\x1f\x7f/\\:]", "_", str(c)).strip().lstrip(".")) or f"class_{i}"
         out.append(f"{s}_{i}" if s in out else s)
     return out
 
@@ -160,19 +205,29 @@ def _writable_ancestor(p: Path) -> Path:
     return a
 
 
-def check_output_file(path, inputs=(), overwrite: bool = False) -> Path:
-    """Refuse, before any work, an output file that is an input, an existing file (unless `overwrite`), a folder, or
-    unwritable."""
+def _no_link(path, flag: str) -> Path:
+    "`path` as a Path; an error if it is empty or a symbolic link."
+    if not str(path).strip():
+        raise InputError(f"{flag} is empty; give a file or folder name")
     p = Path(path).expanduser()
+    if p.is_symlink():
+        raise InputError(f"{flag} {str(path)!r} is a symbolic link; give the real path, or remove the link")
+    return p
+
+
+def check_output_file(path, inputs=(), overwrite: bool = False, flag: str = "--out") -> Path:
+    """Refuse, before any work, an output file that is an input, an existing file (unless `overwrite`), a folder, a
+    link, or unwritable."""
+    p = _no_link(path, flag)
     for i in inputs:
         if i is not None and Path(i).expanduser().resolve() == p.resolve():
-            raise InputError(f"--out {str(path)!r} is also an input of this command; write the result to another file")
+            raise InputError(f"{flag} {str(path)!r} is also a file this command reads or writes; choose another file")
     if p.is_dir():
-        raise InputError(f"--out {str(path)!r} is a folder; give a file name such as {str(p / 'model.pt')!r}")
+        raise InputError(f"{flag} {str(path)!r} is a folder; give a file name such as {str(p / 'model.pt')!r}")
     if p.exists() and not overwrite:
-        raise InputError(f"{str(path)!r} exists; pass --overwrite to replace it, or choose another --out")
+        raise InputError(f"{str(path)!r} exists; pass --overwrite to replace it, or choose another {flag}")
     if p.exists() and not os.access(p, os.W_OK):
-        raise InputError(f"cannot replace {str(path)!r} (permission denied); choose another --out")
+        raise InputError(f"cannot replace {str(path)!r} (permission denied); choose another {flag}")
     _writable_ancestor(p)
     return p
 
@@ -185,10 +240,15 @@ def _holds_files(p: Path) -> bool:
 def check_output_dir(path, marker: str) -> Path:
     """Refuse, before any work, an output folder that is a file, unwritable, or holds files but no `marker` (a run of
     this kind)."""
-    p = Path(path).expanduser()
+    p = _no_link(path, "--out")
     if p.exists() and not p.is_dir():
         raise InputError(f"--out {str(path)!r} is a file; give a folder")
     if p.is_dir():
+        if link := next((f for f in p.rglob("*") if f.is_symlink()), None):
+            raise InputError(
+                f"{str(path)!r} holds a symbolic link ({str(link.relative_to(p))!r}); a run folder holds only its own"
+                " files: remove the link or choose a new --out"
+            )
         # a run stopped between creating its folders and writing its marker left only folders: it resumes
         if _holds_files(p) and not (p / marker).exists():
             raise InputError(f"{str(path)!r} holds other files (no {marker}); choose a new or empty folder for --out")

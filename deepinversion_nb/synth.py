@@ -140,7 +140,7 @@ def recipe(name: str, preset: str = "digits", **overrides) -> Recipe:
     if r.schedule not in SCHEDULES:
         raise InputError(f"unknown schedule {r.schedule!r}; use one of {', '.join(SCHEDULES)}")
     if r.iters is not None and r.iters < 1:
-        raise InputError(f"--iters must be ≥ 1, got {r.iters}")
+        raise InputError(f"--steps must be ≥ 1, got {r.iters}")
     if not (isinstance(r.lr, (int, float)) and math.isfinite(r.lr) and r.lr > 0):
         raise InputError(f"the learning rate must be a finite number > 0, got {r.lr}")
     if not 0 <= r.zoom < 1:
@@ -270,7 +270,7 @@ def _check_memory(n: int, batch: int, card):
     if 4 * min(n, batch) * image > ram:
         raise InputError(
             f"a batch of {min(n, batch)} such images cannot be optimized in {ram / 2**30:.0f} GiB of memory; lower"
-            " --batch"
+            " --batch-size"
         )
 
 
@@ -293,7 +293,7 @@ def synthesize(
     if not isinstance(targets, str):
         targets = [class_index(t, teacher.card.classes) for t in targets]
     if batch < 1:
-        raise InputError(f"--batch must be ≥ 1, got {batch}")
+        raise InputError(f"--batch-size must be ≥ 1, got {batch}")
     if kd_steps < 1:
         raise InputError(f"kd_steps must be ≥ 1, got {kd_steps}")
     run = run or Run.of(teacher)
@@ -309,7 +309,7 @@ def synthesize(
     if split and n - (nb - 1) * batch < run.world:  # the last batch is the smallest
         raise InputError(
             f"{run.world} processes share each batch, so every batch needs at least {run.world} images, and the last"
-            f" has {n - (nb - 1) * batch}; change --count or --batch, or start fewer processes"
+            f" has {n - (nb - 1) * batch}; change --count or --batch-size, or start fewer processes"
         )
     pool = Shard(run.rank, run.world) if split else LOCAL
     quiet = split and run.rank > 0  # rank 0 writes a shared batch's part and shows its progress

@@ -5,7 +5,7 @@ docs/images/imagenet_cpu.png (`docs/figures.py imagenet [DEEPDREAM_DIR DEEPINVER
 dreamed with --preset imagenet-cpu, 8 classes, seed 0 (about 3 minutes each on one core); given two synth
 folders made with those settings, it draws them instead of synthesizing.
 docs/images/imagenet_top.png (`docs/figures.py imagenet-top DIR`): one row of the synth folder DIR, made with
-`deepinversion synth --teacher efficientnet_lite0 --recipe deepinversion --preset imagenet-cpu --n 8 --batch 8
+`deepinversion synth --teacher efficientnet_lite0 --recipe deepinversion --preset imagenet-cpu --n 8 --batch-size 8
 --targets 985,980,749,933,294,874,130,309 --seed 0 --out DIR`.
 """
 import sys, tempfile

@@ -5,7 +5,7 @@ from conftest import cli, cli_here, assert_one_line_error
 
 def test_bench_writes_consistent_json_and_prints_a_table(tmp_path):
     out = tmp_path / "bench.json"
-    r = cli("bench", "--models", "mnist5k,convnet_tiny", "--batch", "8", "--resolution", "28", "--steps", "2", "--repeats", "1", "--json", out)
+    r = cli("bench", "--models", "mnist5k,convnet_tiny", "--batch-size", "8", "--image-size", "28", "--steps", "2", "--repeats", "1", "--json", out)
     assert r.returncode == 0, r.stderr
     got = json.loads(out.read_text())
     assert set(got["machine"]) >= {"cpu", "cores", "torch_threads", "gpu", "torch"}
@@ -20,7 +20,7 @@ def test_bench_writes_consistent_json_and_prints_a_table(tmp_path):
     lines = r.stdout.strip().splitlines()
     assert len(lines) == 3 and "overhead" in lines[1] and lines[2].strip().startswith("convnet_tiny"), r.stdout
     # --json alone: the same document on stdout
-    r = cli_here("bench", "--models", "convnet_tiny", "--batch", "4", "--resolution", "16", "--steps", "1", "--repeats", "1", "--json")
+    r = cli_here("bench", "--models", "convnet_tiny", "--batch-size", "4", "--image-size", "16", "--steps", "1", "--repeats", "1", "--json")
     assert r.returncode == 0 and json.loads(r.stdout)["results"][0]["resolution"] == 16
 
 

@@ -38,7 +38,7 @@ def test_eval_on_torchvision_mnist_folder(teacher_ckpt, tmp_path):
 
 def test_train_eval_folder_and_mismatches(rgb_folder, tmp_path, teacher_ckpt):
     out = tmp_path / "rgb.pt"
-    res = cli_json("train", "--data", f"folder:{rgb_folder}", "--arch", "convnet_tiny", "--epochs", "6", "--batch", "16", "--out", out, "--test", f"folder:{rgb_folder}")
+    res = cli_json("train", "--data", f"folder:{rgb_folder}", "--arch", "convnet_tiny", "--epochs", "6", "--batch-size", "16", "--out", out, "--test", f"folder:{rgb_folder}")
     assert res["accuracy"] == 1.0 and res["n"] == 60  # colours are trivially separable
     ck = torch.load(out, weights_only=True)
     assert ck["card"]["channels"] == 3 and ck["card"]["size"] == [12, 12] and ck["card"]["classes"] == ["c0", "c1", "c2"]
@@ -127,7 +127,7 @@ def test_demo_first_line_says_how_long_and_the_old_flag_name_still_works(tmp_pat
     r = cli_here("demo", "--preset", "tiny", "--seed", "1", "--device", "cpu", "--out", tmp_path / "d")
     assert r.returncode == 0, r.stderr
     lines = r.stderr.splitlines()
-    assert lines[0] == "deepinversion demo: --preset is now --scale (how big a run); the old name goes in the next release"
+    assert lines[0] == "deepinversion demo: --preset is now --scale; the old name goes in the next release"
     assert "--scale tiny: a few seconds" in lines[1], r.stderr
     assert "--preset" not in cli_here("demo", "--help").stdout  # hidden from --help
 
@@ -136,7 +136,7 @@ def test_named_teacher_is_the_cached_default(teacher_ckpt, tmp_path):
     "`--model mnist5k-convnet` / `--teacher mnist5k-convnet` read the default teacher, and it is an input the output may not replace."
     assert cli_json("eval", "--model", "mnist5k-convnet", "--data", "mnist5k:test") == cli_json("eval", "--model", teacher_ckpt, "--data", "mnist5k:test") | {"model": "mnist5k-convnet"}
     r = cli_here("prune", "--teacher", "mnist5k-convnet", "--ratio", "0.5", "--out", teacher_ckpt, "--overwrite")
-    assert r.returncode == 2 and "input" in r.stderr, r.stderr
+    assert r.returncode == 2 and "is also a file this command reads" in r.stderr, r.stderr
 
 
 def test_demo_seeds_bad_input(tmp_path):

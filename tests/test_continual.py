@@ -25,7 +25,7 @@ def test_extend_adds_classes_after_the_old_ones(old_teacher, tmp_path):
     assert m.card.classes == list("0123456789") and lwf["classes"] == list("0123456789") and lwf["images"] == 0
     ev = cli_json("eval", "--model", tmp_path / "lwf.pt", "--data", "digits:test")
     assert ev["accuracy"] == lwf["all"] and ev["n"] == 359
-    cli_json("synth", "--teacher", old_teacher, "--recipe", "deepinversion", "--n", 100, "--iters", 100, "--out", tmp_path / "dreams")
+    cli_json("synth", "--teacher", old_teacher, "--recipe", "deepinversion", "--n", 100, "--steps", 100, "--out", tmp_path / "dreams")
     di = cli_json("extend", "--teacher", old_teacher, "--data", "digits:train", "--classes", "5,6,7,8,9", "--images", tmp_path / "dreams",
                   "--steps", 150, "--out", tmp_path / "di.pt")
     assert di["images"] == 100 and di["samples"] == int((get_data("digits:train").labels >= 5).sum())

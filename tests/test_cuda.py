@@ -28,7 +28,7 @@ def test_deepinversion_on_gpu(amp):
 
 def test_synth_cli_on_gpu(tmp_path):
     default_teacher("mnist5k", progress=False)
-    m = cli_json("synth", "--teacher", teacher_path("mnist5k"), "--recipe", "adi", "--n", 40, "--batch", 20, "--iters", 100,
+    m = cli_json("synth", "--teacher", teacher_path("mnist5k"), "--recipe", "adi", "--n", 40, "--batch-size", 20, "--steps", 100,
                  "--device", "cuda", "--amp", "fp16", "--out", tmp_path)
     teacher = default_teacher("mnist5k", progress=False)
     real = bn_distance(teacher, normalize(load_embedded("mnist5k", "test").tensors()[0], teacher.card.mean, teacher.card.std), batch_size=20)

@@ -14,7 +14,7 @@ def teacher_ckpt():
 @pytest.fixture(scope="module")
 def synth_dir(teacher_ckpt, tmp_path_factory):
     d = tmp_path_factory.mktemp("synth")
-    cli_json("synth", "--teacher", teacher_ckpt, "--recipe", "deepinversion", "--n", 100, "--batch", 100, "--iters", 100, "--out", d)
+    cli_json("synth", "--teacher", teacher_ckpt, "--recipe", "deepinversion", "--n", 100, "--batch-size", 100, "--steps", 100, "--out", d)
     return d
 
 

@@ -47,7 +47,7 @@ def test_mobilenet_v2_of_another_family_recognizes_real_photos(photos, tmp_path)
 def test_digits_metrics_match_a_direct_computation(tmp_path):
     teacher = default_teacher("mnist5k", progress=False)
     out = tmp_path / "di"
-    cli_json("synth", "--teacher", teacher_path("mnist5k"), "--recipe", "deepinversion", "--n", 30, "--iters", 60, "--out", out)
+    cli_json("synth", "--teacher", teacher_path("mnist5k"), "--recipe", "deepinversion", "--n", 30, "--steps", 60, "--out", out)
     r = cli_json("metrics", "--images", out, "--verifier", teacher_path("mnist5k"), "--reference", "mnist5k:test", "--views", "resize,crop")
     d = torch.load(out / "images.pt", weights_only=True)
     with torch.no_grad(): direct = (teacher(d["images"]).argmax(1) == d["labels"]).float().mean().item()

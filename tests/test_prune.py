@@ -29,7 +29,7 @@ def test_prune_verb_recovers_with_kd(tmp_path):
     assert small.card.kwargs == prune(teacher, 0.5).card.kwargs and count_params(small) == bare["params"] < count_params(teacher)
     torch.testing.assert_close(small(torch.ones(2, 1, 28, 28)), prune(teacher, 0.5)(torch.ones(2, 1, 28, 28)))
     assert bare["accuracy"] < 0.5  # without recovery near chance
-    cli_json("synth", "--teacher", teacher_path("mnist5k"), "--recipe", "deepinversion", "--n", 100, "--iters", 100, "--out", tmp_path / "dreams")
+    cli_json("synth", "--teacher", teacher_path("mnist5k"), "--recipe", "deepinversion", "--n", 100, "--steps", 100, "--out", tmp_path / "dreams")
     kd = cli_json("prune", "--teacher", teacher_path("mnist5k"), "--ratio", 0.5, "--images", tmp_path / "dreams", "--steps", 200, "--out", tmp_path / "kd.pt")
     assert kd["images"] == 100 and kd["steps"] == 200 and kd["accuracy"] > bare["accuracy"] + 0.3, (bare, kd)
 

@@ -18,7 +18,7 @@ def teacher_ckpt():
 
 def test_deepinversion_matches_real_bn_statistics(teacher_ckpt, tmp_path):
     "bn_distance of deepinversion images ≤ that of real batches of the same size, and ≥ 10× below logit images."
-    runs = {r: cli_json("synth", "--teacher", teacher_ckpt, "--recipe", r, "--n", 50, "--batch", 50, "--iters", 200, "--out", tmp_path / r)
+    runs = {r: cli_json("synth", "--teacher", teacher_ckpt, "--recipe", r, "--n", 50, "--batch-size", 50, "--steps", 200, "--out", tmp_path / r)
             for r in ("logit", "deepinversion")}
     teacher = default_teacher("mnist5k", progress=False)
     x = normalize(load_embedded("mnist5k", "test").tensors()[0], teacher.card.mean, teacher.card.std)
@@ -39,7 +39,7 @@ def test_deepinversion_matches_real_bn_statistics(teacher_ckpt, tmp_path):
 
 def test_interrupted_run_resumes(teacher_ckpt, tmp_path):
     out = tmp_path / "run"
-    args = [BIN / "deepinversion", "synth", "--teacher", teacher_ckpt, "--recipe", "deepinversion", "--n", 40, "--batch", 10, "--iters", 300, "--out", out]
+    args = [BIN / "deepinversion", "synth", "--teacher", teacher_ckpt, "--recipe", "deepinversion", "--n", 40, "--batch-size", 10, "--steps", 300, "--out", out]
     # a shell's background job inherits SIGINT ignored; give the child the default Ctrl-C handling a user's terminal has
     p = subprocess.Popen(list(map(str, args)), stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True, env={**os.environ, "OMP_NUM_THREADS": "1"},
                          preexec_fn=lambda: signal.signal(signal.SIGINT, signal.SIG_DFL))
@@ -54,13 +54,13 @@ def test_interrupted_run_resumes(teacher_ckpt, tmp_path):
     m = cli_json(*args[1:])
     assert m["batches_resumed"] == len(finished) and m["n"] == 40
     assert (out / "parts" / "batch_00000.pt").stat().st_mtime_ns == first  # kept, not redone
-    assert_one_line_error(cli(*args[1:-4], "--iters", 301, "--out", out), "different arguments")
+    assert_one_line_error(cli(*args[1:-4], "--steps", 301, "--out", out), "different arguments")
 
 
 @pytest.mark.parametrize("arch", ["resnet18", "mobilenet_v2"])
 def test_torchvision_models_invert(arch, tmp_path):
     "torchvision classifiers (weights=None) invert at small resolution through the API and the CLI."
-    m = cli_json("synth", "--teacher", arch, "--size", 32, "--recipe", "deepinversion", "--n", 4, "--batch", 4, "--iters", 5, "--out", tmp_path / "cli")
+    m = cli_json("synth", "--teacher", arch, "--image-size", 32, "--recipe", "deepinversion", "--n", 4, "--batch-size", 4, "--steps", 5, "--out", tmp_path / "cli")
     assert m["n"] == 4 and m["bn_distance"] > 0 and set(m["losses"]) == {"ce", "tv_l2", "l2", "bn"}
     saved = torch.load(tmp_path / "cli" / "images.pt", weights_only=True)
     assert saved["images"].shape == (4, 3, 32, 32) and saved["card"]["arch"] == arch
@@ -72,7 +72,7 @@ def test_torchvision_models_invert(arch, tmp_path):
 def test_bad_input(teacher_ckpt, tmp_path, monkeypatch):
     mlp = tmp_path / "mlp.pt"
     save_checkpoint(build_model("mlp", load_embedded("mnist5k", "test").meta), mlp)
-    base = ["synth", "--teacher", teacher_ckpt, "--n", 4, "--iters", 2]
+    base = ["synth", "--teacher", teacher_ckpt, "--n", 4, "--steps", 2]
     cases = [
         (["synth", "--teacher", mlp, "--recipe", "deepinversion", "--n", 4, "--out", tmp_path / "a"], ("no BatchNorm",)),
         ([*base, "--recipe", "deepinversion", "--weight", "bn=-1", "--out", tmp_path / "b"], ("'bn'", "finite and ≥ 0")),
@@ -80,7 +80,7 @@ def test_bad_input(teacher_ckpt, tmp_path, monkeypatch):
         ([*base, "--recipe", "deepdream", "--weight", "bn=1", "--out", tmp_path / "d"], ("no term 'bn'",)),
         ([*base, "--recipe", "logit", "--targets", "3,12", "--out", tmp_path / "e"], ("target class 12", "0..9")),
         ([*base, "--recipe", "logit", "--targets", "3,seven", "--out", tmp_path / "e2"], ("no class 'seven'",)),
-        (["synth", "--teacher", mlp, "--recipe", "logit", "--size", 32, "--n", 4, "--out", tmp_path / "f"], ("cannot take",)),
+        (["synth", "--teacher", mlp, "--recipe", "logit", "--image-size", 32, "--n", 4, "--out", tmp_path / "f"], ("cannot take",)),
         ([*base, "--recipe", "deepdream", "--weight", "l2=1e308", "--out", tmp_path / "g"], ("loss term 'l2' became inf",)),
         (["synth", "--teacher", "resnet9000", "--recipe", "logit", "--n", 4, "--out", tmp_path / "h"], ("--teacher", "neither a checkpoint")),
         (["synth", "--teacher", "resnet18", "--weights", "DEFAULT", "--recipe", "logit", "--n", 4, "--out", tmp_path / "i"],
@@ -97,8 +97,8 @@ def test_bad_input(teacher_ckpt, tmp_path, monkeypatch):
 
 def test_pretrained_imagenet_teacher_by_name(tmp_path):
     "A real ImageNet teacher by name, its classes by name too: synth runs on it and names the PNG folders with ImageNet classes."
-    m = cli_json("synth", "--teacher", "efficientnet_lite0", "--size", 64, "--recipe", "deepinversion", "--n", 2, "--batch", 2,
-                 "--iters", 2, "--targets", "daisy,Volcano", "--device", "cpu", "--out", tmp_path)
+    m = cli_json("synth", "--teacher", "efficientnet_lite0", "--image-size", 64, "--recipe", "deepinversion", "--n", 2, "--batch-size", 2,
+                 "--steps", 2, "--targets", "daisy,Volcano", "--device", "cpu", "--out", tmp_path)
     d = torch.load(tmp_path / "images.pt", weights_only=True)
     assert tuple(d["images"].shape) == (2, 3, 64, 64) and d["card"]["arch"] == "efficientnet_lite0", d["card"]
     assert d["labels"].tolist() == [985, 980], d["labels"]
@@ -117,8 +117,8 @@ def test_synthesize_takes_class_names_from_python(tmp_path):
 
 
 def test_torchrun_shards_batches_and_gives_the_images_of_one_process(teacher_ckpt, tmp_path):
-    "torchrun with 2 processes: each makes half the batches; the images are bit for bit those of one process; a rerun resumes."
-    args = [str(a) for a in ["synth", "--teacher", teacher_ckpt, "--recipe", "deepinversion", "--count", 30, "--batch", 8, "--iters", 15, "--device", "cpu", "--json", "--seed", 4]]
+    "torchrun with 2 processes: each makes half the batches; the images are bit for bit those of one single-thread process; a rerun resumes."
+    args = [str(a) for a in ["synth", "--teacher", teacher_ckpt, "--recipe", "deepinversion", "--count", 30, "--batch-size", 8, "--steps", 15, "--device", "cpu", "--json", "--seed", 4]]
     env = {**os.environ, "OMP_NUM_THREADS": "1"}
     torchrun = [str(BIN / "torchrun"), "--standalone", "--nproc-per-node", "2", "-m", "deepinversion_nb.cli"]
     r = subprocess.run([*torchrun, *args, "--out", str(tmp_path / "two")], capture_output=True, text=True, env=env, timeout=600)
@@ -130,11 +130,16 @@ def test_torchrun_shards_batches_and_gives_the_images_of_one_process(teacher_ckp
     assert two["n"] == one["n"] == 30 and len(two["batches"]) == 4 and two["bn_distance"] == one["bn_distance"]
     again = subprocess.run([*torchrun, *args, "--out", str(tmp_path / "two")], capture_output=True, text=True, env=env, timeout=600)
     assert again.returncode == 0 and json.loads(again.stdout)["batches_resumed"] == 4, again.stderr[-800:]
+    # the bound notebook 08 states: one process with 2 threads sums in another order, by float rounding only
+    r = subprocess.run([str(BIN / "deepinversion"), *args, "--out", str(tmp_path / "threads")], capture_output=True, text=True,
+                       env={**os.environ, "OMP_NUM_THREADS": "2"}, timeout=600)
+    c = torch.load(tmp_path / "threads" / "images.pt", weights_only=True)["images"]
+    assert r.returncode == 0 and (c - a["images"]).abs().max() < 1e-3, r.stderr[-800:]
 
 
 def test_torchrun_processes_share_a_batch_when_there_are_fewer_batches(teacher_ckpt, tmp_path):
     "One batch of 7, 2 processes (4 + 3 images): the images are one process's, not those of smaller batches; a rerun resumes; too small a batch is refused."
-    args = lambda batch: [str(a) for a in ["synth", "--teacher", teacher_ckpt, "--recipe", "adi", "--count", 7, "--batch", batch, "--iters", 30,
+    args = lambda batch: [str(a) for a in ["synth", "--teacher", teacher_ckpt, "--recipe", "adi", "--count", 7, "--batch-size", batch, "--steps", 30,
                                            "--kd-steps", 5, "--device", "cpu", "--json", "--seed", 4]]
     env = {**os.environ, "OMP_NUM_THREADS": "1"}
     torchrun = lambda k, batch, out: subprocess.run([str(BIN / "torchrun"), "--standalone", "--nproc-per-node", str(k), "-m", "deepinversion_nb.cli",
@@ -160,7 +165,7 @@ def test_adi_under_torchrun_learns_once_per_round(teacher_ckpt, tmp_path):
     from deepinversion_nb.train import Run, distill, seeded
     from dataclasses import replace
     n, batch, iters, kd_steps, seed = 12, 4, 8, 12, 2
-    args = [str(a) for a in ["synth", "--teacher", teacher_ckpt, "--recipe", "adi", "--count", n, "--batch", batch, "--iters", iters,
+    args = [str(a) for a in ["synth", "--teacher", teacher_ckpt, "--recipe", "adi", "--count", n, "--batch-size", batch, "--steps", iters,
                              "--kd-steps", kd_steps, "--device", "cpu", "--seed", seed]]
     env = {**os.environ, "OMP_NUM_THREADS": "1"}
     torchrun = [str(BIN / "torchrun"), "--standalone", "--nproc-per-node", "2", "-m", "deepinversion_nb.cli"]
@@ -194,7 +199,7 @@ def test_adi_under_torchrun_learns_once_per_round(teacher_ckpt, tmp_path):
 
 def test_auto_preset(teacher_ckpt, tmp_path):
     "--preset auto measures this teacher's weights, writes how into metrics.json, and keeps a --weight the user gave."
-    args = ["synth", "--teacher", teacher_ckpt, "--recipe", "deepinversion", "--preset", "auto", "--n", 4, "--batch", 4, "--iters", 3]
+    args = ["synth", "--teacher", teacher_ckpt, "--recipe", "deepinversion", "--preset", "auto", "--n", 4, "--batch-size", 4, "--steps", 3]
     m = cli_json(*args, "--out", tmp_path / "a")
     probe = json.loads((tmp_path / "a" / "metrics.json").read_text())["auto"]
     g = probe["gradient_norms"]
@@ -208,8 +213,8 @@ def test_auto_preset(teacher_ckpt, tmp_path):
 
 def test_auto_preset_keeps_the_tuned_settings_of_an_efficientnet_lite(tmp_path):
     "--preset auto on efficientnet_lite0 measures the weights and keeps --preset imagenet's other settings (zoom, turn, first BN, lr)."
-    m = cli_json("synth", "--teacher", "efficientnet_lite0", "--size", 96, "--recipe", "deepinversion", "--preset", "auto", "--n", 2, "--batch", 2,
-                 "--iters", 1, "--targets", "985,980", "--device", "cpu", "--out", tmp_path)
+    m = cli_json("synth", "--teacher", "efficientnet_lite0", "--image-size", 96, "--recipe", "deepinversion", "--preset", "auto", "--n", 2, "--batch-size", 2,
+                 "--steps", 1, "--targets", "985,980", "--device", "cpu", "--out", tmp_path)
     used, tuned = json.loads((tmp_path / "parts" / "config.json").read_text())["recipe"], PRESETS["imagenet"]
     assert (used["zoom"], used["rotate"], used["first_bn_multiplier"], used["lr"]) == (tuned.zoom, tuned.rotate, tuned.first_bn_multiplier, tuned.lr)
     assert m["weights"]["bn"] != tuned.weights["bn"] and "auto" in json.loads((tmp_path / "metrics.json").read_text())
