@@ -4,21 +4,20 @@
 
 # %% ../nbs/16_continual.ipynb 3
 from __future__ import annotations
-import fcntl, time
+import time
 from dataclasses import replace
 from pathlib import Path
 import torch, torch.nn as nn, torch.nn.functional as F
 from .data import InputError, TensorData, get_data, normalize
-from .store import check_output_dir, write_json, atomic_write_text
-from .models import build_model, evaluate, load_checkpoint, save_checkpoint
-from .train import Run, TEACHERS, cache_dir, fit, kd_loss, one_thread, random_affine, seeded
+from .models import build_model, evaluate, save_checkpoint
+from .train import Run, TEACHERS, cache_dir, cached_model, fit, kd_loss, one_thread, random_affine, seeded
 from .train import train_classifier
-from .experiments import DEMO_PRESETS, md_table, row_images, _old_report, _finished_rows
-from .experiments import _check_same_demo, _save_grid
+from .experiments import DEMO_PRESETS, DemoReport, md_table, row_images
 
 # %% auto 0
 __all__ = ['CONTINUAL_ROWS', 'ROW_LOSS', 'only_classes', 'class_teacher', 'extend', 'logits_and_features', 'continual_loss',
-           'mixed_batches', 'learn_new_classes', 'old_new_accuracy', 'continual_markdown', 'run_continual_demo']
+           'mixed_batches', 'learn_new_classes', 'old_new_accuracy', 'continual_markdown', 'old_class_images',
+           'run_continual_demo']
 
 # %% ../nbs/16_continual.ipynb
 def only_classes(ds: TensorData, keep, classes=None) -> TensorData:
@@ -45,19 +44,16 @@ def class_teacher(data: str = "mnist5k", classes=tuple("01234"), device="cpu", p
     names = "".join(classes) if all(len(c) == 1 for c in classes) else "_".join(classes)
     # v3: one thread, as the default teacher
     path = cache_dir() / "teachers" / f"{data}-c{names}-{r['arch']}-e{r['epochs']}-s0-v3.pt"
-    path.parent.mkdir(parents=True, exist_ok=True)
-    with open(path.with_suffix(".lock"), "w") as lock:
-        fcntl.flock(lock, fcntl.LOCK_EX)
-        if not path.exists():
-            train_ds, test_ds = (only_classes(get_data(f"{data}:{s}"), classes) for s in ("train", "test"))
-            with seeded(0):
-                model = build_model(r["arch"], train_ds.meta)
-            with one_thread():
-                train_classifier(model, train_ds, test_ds, epochs=r["epochs"], seed=0)
-            save_checkpoint(
-                model, path, data=train_ds.meta.name, test_data=test_ds.meta.name, **evaluate(model, test_ds)
-            )
-    return load_checkpoint(path, device)
+
+    def make(path):
+        train_ds, test_ds = (only_classes(get_data(f"{data}:{s}"), classes) for s in ("train", "test"))
+        with seeded(0):
+            model = build_model(r["arch"], train_ds.meta)
+        with one_thread():
+            train_classifier(model, train_ds, test_ds, epochs=r["epochs"], seed=0)
+        save_checkpoint(model, path, data=train_ds.meta.name, test_data=test_ds.meta.name, **evaluate(model, test_ds))
+
+    return cached_model(path, make, device)
 
 # %% ../nbs/16_continual.ipynb
 def extend(model: nn.Module, new_classes) -> nn.Module:
@@ -235,7 +231,7 @@ def continual_markdown(rep: dict) -> str:
     )
 
 
-def _old_images(name: str, teacher, test_old, p, out: Path, run: Run, progress: bool, data: str):
+def old_class_images(name: str, teacher, test_old, p, out: Path, run: Run, progress: bool, data: str):
     "Row `name`'s images of the old classes (model space) and their labels (None: the old model labels them)."
     if name == "lwf":
         return None, None
@@ -262,29 +258,20 @@ def run_continual_demo(
     images (resumable)."""
     if preset not in DEMO_PRESETS:
         raise InputError(f"unknown preset {preset!r}; use one of {', '.join(DEMO_PRESETS)}")
-    p, out, run = DEMO_PRESETS[preset], check_output_dir(out, "report.json"), run or Run.make()
+    p, run = DEMO_PRESETS[preset], run or Run.make()
     old, new = [str(c) for c in old], [str(c) for c in new]
     rep = {"task": "continual", "data": data, "preset": preset, "seed": run.seed, "old": old, "new": new}
-    prior = _old_report(out / "report.json")
-    _check_same_demo(prior, rep, out)
+    h = DemoReport(out, rep, continual_markdown)
+    out = h.out
     teacher = class_teacher(data, old, run.device, progress)
     extend(teacher, new)  # overlapping or repeated classes fail before any work
     test_all = get_data(f"{data}:test")
     new_ds = only_classes(get_data(f"{data}:train"), new, old + new)
     test_old = only_classes(test_all, old)
-    rep.update(teacher={"arch": teacher.card.arch, "accuracy": evaluate(teacher, test_old)["accuracy"]}, rows={})
-    same = prior.get("teacher") == rep["teacher"]
-    out.mkdir(parents=True, exist_ok=True)
-    rows = _finished_rows(prior, same, CONTINUAL_ROWS, lambda k: out / "models" / f"{k}.pt")
-
-    def save():  # every finished row, in the table's order, whichever was made last
-        rep["rows"] = {k: rows[k] for k in CONTINUAL_ROWS if k in rows}
-        write_json(out / "report.json", rep)
-        atomic_write_text(out / "report.md", continual_markdown(rep))
-
-    save()
-    for name in (k for k in CONTINUAL_ROWS if k not in rows):
-        x, y = _old_images(name, teacher, test_old, p, out, run, progress, data)
+    facts = {"arch": teacher.card.arch, "accuracy": evaluate(teacher, test_old)["accuracy"]}
+    done = h.start(facts, CONTINUAL_ROWS, lambda k: out / "models" / f"{k}.pt")
+    for name in (k for k in CONTINUAL_ROWS if k not in done):
+        x, y = old_class_images(name, teacher, test_old, p, out, run, progress, data)
         t0 = time.time()
         model = learn_new_classes(
             teacher,
@@ -298,7 +285,7 @@ def run_continual_demo(
             **ROW_LOSS.get(name, {}),
         )
         acc = old_new_accuracy(model, test_all, old)
-        rows[name] = {
+        row = {
             "accuracy": acc["all"],
             "old": acc["old"],
             "new": acc["new"],
@@ -313,7 +300,5 @@ def run_continual_demo(
             test_data=test_all.meta.name,
             **{k: acc[k] for k in ("old", "new")},
         )
-        if name in ("prior", "feature"):
-            _save_grid(out, name)
-        save()
-    return rep
+        h.add(name, row, grid=name if name in ("prior", "feature") else None)
+    return h.rep

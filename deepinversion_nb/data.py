@@ -4,8 +4,8 @@
 
 # %% ../nbs/00_data.ipynb 3
 from __future__ import annotations
-import os, struct, importlib.resources
-from dataclasses import dataclass, field, asdict
+import struct, importlib.resources
+from dataclasses import dataclass
 from pathlib import Path
 import numpy as np
 import torch

@@ -8,7 +8,7 @@ import time
 import torch, torch.nn as nn
 from .store import load_images
 from .models import build_model, check_input, evaluate, model_data
-from .train import Run, KDConfig, distill, seeded
+from .train import Run, KDConfig, train_student, seeded
 
 # %% auto 0
 __all__ = ['distill_images']
@@ -31,7 +31,7 @@ def distill_images(
         student = build_model(student_arch, teacher.card.meta).to(run.device)
     check_input(student, x[:2].to(run.device))
     t0 = time.time()
-    distill(student, teacher, x, cfg, seed=run.seed_for("kd"), callbacks=callbacks, run=run)
+    train_student(student, teacher, x, cfg, seed=run.seed_for("kd"), callbacks=callbacks, run=run)
     res = {"student": student_arch, "images": len(x), "steps": cfg.steps, "seconds": round(time.time() - t0, 1)}
     if test_spec:
         ds, lmap = model_data(student.card, test_spec)

@@ -11,12 +11,12 @@ import torch
 from .data import InputError, get_data, normalize, split_of, show_images
 from .store import check_output_dir, read_images, write_json, atomic_write_text
 from .models import build_model, evaluate, save_checkpoint
-from .train import Run, KDConfig, distill, default_teacher, seeded
+from .train import Run, KDConfig, train_student, default_teacher, seeded
 from .synth import synthesize, recipe
 
 # %% auto 0
-__all__ = ['DEMO_PRESETS', 'ROWS', 'ROW_NAMES', 'DemoPreset', 'row_images', 'md_table', 'report_markdown', 'run_demo',
-           'seeds_markdown', 'run_demo_seeds']
+__all__ = ['DEMO_PRESETS', 'ROWS', 'ROW_NAMES', 'DemoPreset', 'row_images', 'md_table', 'report_markdown', 'save_grid',
+           'DemoReport', 'run_demo', 'seeds_markdown', 'run_demo_seeds']
 
 # %% ../nbs/10_demo.ipynb
 @dataclass
@@ -85,7 +85,7 @@ def _row(teacher, test_ds, name: str, p: DemoPreset, out: Path, run: Run, progre
     with seeded(run.seed_for("student")):
         student = build_model(p.student, teacher.card.meta).to(run.device)
     t0 = time.time()
-    distill(student, teacher, x, p.kd, seed=run.seed_for("kd"), run=run)
+    train_student(student, teacher, x, p.kd, seed=run.seed_for("kd"), run=run)
     kd_s = time.time() - t0
     acc = evaluate(student, test_ds)["accuracy"]
     save_checkpoint(
@@ -138,7 +138,7 @@ def report_markdown(rep: dict) -> str:
     )
 
 
-def _save_grid(out: Path, name: str):
+def save_grid(out: Path, name: str):
     "The row's first 100 images, sorted by class, as grid_<row>.png (no pyplot: the caller's backend is left alone)."
     from matplotlib.figure import Figure
 
@@ -168,12 +168,6 @@ def _old_report(f: Path) -> dict:
         ) from None
 
 
-def _finished_rows(old: dict, same: bool, keys, model_file) -> dict:
-    """The rows of `keys` an earlier run with the same teacher finished whose model file (`model_file(key)`) is still
-    there."""
-    return {k: r for k, r in old.get("rows", {}).items() if same and k in keys and model_file(k).exists()}
-
-
 def _check_same_demo(old: dict, rep: dict, out: Path):
     "Refuse a folder that holds a demo made with other arguments (a re-run with the same ones resumes)."
     diff = next((k for k in rep if old and old.get(k) != rep[k]), None)
@@ -184,9 +178,41 @@ def _check_same_demo(old: dict, rep: dict, out: Path):
         )
 
 
-def _write_report(out: Path, rep: dict):
-    write_json(out / "report.json", rep)
-    atomic_write_text(out / "report.md", report_markdown(rep))
+class DemoReport:
+    """The harness every demo (distillation, pruning, continual learning) declares its rows on: the output folder and
+    an earlier report checked before any work, the rows an earlier run finished, and `report.json`/`report.md`
+    rewritten atomically after every row."""
+
+    def __init__(self, out, rep: dict, markdown):
+        self.out, self.rep, self.markdown = check_output_dir(out, "report.json"), rep, markdown
+        self.old = _old_report(self.out / "report.json")
+        _check_same_demo(self.old, rep, self.out)  # before the teacher is trained or anything is written
+        self.keys, self.done = [], {}
+
+    def start(self, teacher: dict, keys, model_file) -> dict:
+        """Record the `teacher`'s facts and the row `keys` in table order; the finished rows an earlier run with the
+        same teacher left (those whose `model_file(key)` is still there) are kept and returned."""
+        self.rep["teacher"], self.keys = teacher, list(keys)
+        same = self.old.get("teacher") == teacher
+        rows = self.old.get("rows", {}) if same else {}
+        self.done = {k: r for k, r in rows.items() if k in self.keys and model_file(k).exists()}
+        self.out.mkdir(parents=True, exist_ok=True)
+        self.save()  # from now on the folder is a demo that resumes
+        return self.done
+
+    def add(self, key: str, row: dict, grid: str | None = None):
+        "Row `key` is finished (with the image grid of row `grid`, if any): save the report."
+        self.done[key] = row
+        if grid:
+            save_grid(self.out, grid)
+        self.save()
+
+    def save(self):
+        "Every finished row in the table's order, so a run stopped while redoing a middle row loses none after it."
+        self.rep["rows"] = {k: self.done[k] for k in self.keys if k in self.done}
+        write_json(self.out / "report.json", self.rep)
+        atomic_write_text(self.out / "report.md", self.markdown(self.rep))
+
 
 # %% ../nbs/10_demo.ipynb
 def run_demo(
@@ -201,31 +227,16 @@ def run_demo(
     under `out`."""
     if preset not in DEMO_PRESETS:
         raise InputError(f"unknown preset {preset!r}; use one of {', '.join(DEMO_PRESETS)}")
-    p, out, run = DEMO_PRESETS[preset], check_output_dir(out, "report.json"), run or Run.make()
-    seed = run.seed
-    rep = {"data": data, "preset": preset, "seed": seed, "student": p.student}
-    old = _old_report(out / "report.json")
-    _check_same_demo(old, rep, out)  # before the teacher is trained or anything is written
+    p, run = DEMO_PRESETS[preset], run or Run.make()
+    h = DemoReport(out, {"data": data, "preset": preset, "seed": run.seed, "student": p.student}, report_markdown)
     teacher = default_teacher(data, run.device, progress=progress)
     test_ds = get_data(f"{data}:test")
-    rep.update(teacher={"arch": teacher.card.arch, "accuracy": evaluate(teacher, test_ds)["accuracy"]}, rows={})
-    same = old.get("teacher") == rep["teacher"]
-    out.mkdir(parents=True, exist_ok=True)
-    save_checkpoint(teacher, out / "teacher.pt", **teacher.extra)
-    done = _finished_rows(old, same, rows, lambda k: out / "students" / f"{k}.pt")
-
-    # every finished row in the table's order, so a run stopped while redoing a middle row loses none after it
-    def save():
-        rep["rows"] = {k: done[k] for k in rows if k in done}
-        _write_report(out, rep)
-
-    save()  # from now on the folder is a demo that resumes
+    facts = {"arch": teacher.card.arch, "accuracy": evaluate(teacher, test_ds)["accuracy"]}
+    done = h.start(facts, rows, lambda k: h.out / "students" / f"{k}.pt")
+    save_checkpoint(teacher, h.out / "teacher.pt", **teacher.extra)
     for name in (k for k in rows if k not in done):
-        done[name] = _row(teacher, test_ds, name, p, out, run, progress)
-        if name != "real":
-            _save_grid(out, name)
-        save()
-    return rep
+        h.add(name, _row(teacher, test_ds, name, p, h.out, run, progress), grid=name if name != "real" else None)
+    return h.rep
 
 # %% ../nbs/10_demo.ipynb
 def seeds_markdown(rep: dict) -> str:
@@ -264,22 +275,16 @@ def run_demo_seeds(
         )
     if preset not in DEMO_PRESETS:
         raise InputError(f"unknown preset {preset!r}; use one of {', '.join(DEMO_PRESETS)}")
-    out, run = check_output_dir(out, "report.json"), run or Run.make()
+    run = run or Run.make()
     rep = {"data": data, "preset": preset, "seeds": seeds, "student": DEMO_PRESETS[preset].student}
-    old = _old_report(out / "report.json")
-    _check_same_demo(old, rep, out)
-    out.mkdir(parents=True, exist_ok=True)
-    if not old:
-        write_json(out / "report.json", {**rep, "rows": {}})  # the folder is now a several-seed demo that resumes
-    reps = [run_demo(preset, data, out / f"seed_{s}", replace(run, seed=s), progress) for s in seeds]
+    h = DemoReport(out, rep, seeds_markdown)
+    if not h.old:  # the folder is now a several-seed demo that resumes
+        h.out.mkdir(parents=True, exist_ok=True)
+        write_json(h.out / "report.json", {**h.rep, "rows": {}})
+    reps = [run_demo(preset, data, h.out / f"seed_{s}", replace(run, seed=s), progress) for s in seeds]
     acc = {k: [r["rows"][k]["student_accuracy"] for r in reps] for k in reps[0]["rows"]}
-    rep.update(
-        teacher=reps[0]["teacher"],
-        rows={
-            k: {"student_accuracy": statistics.mean(v), "std": statistics.stdev(v), "per_seed": v}
-            for k, v in acc.items()
-        },
-    )
-    write_json(out / "report.json", rep)
-    atomic_write_text(out / "report.md", seeds_markdown(rep))
-    return rep
+    h.rep["teacher"], h.keys = reps[0]["teacher"], list(acc)
+    for k, v in acc.items():
+        h.done[k] = {"student_accuracy": statistics.mean(v), "std": statistics.stdev(v), "per_seed": v}
+    h.save()
+    return h.rep

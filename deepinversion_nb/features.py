@@ -39,7 +39,7 @@ def bn_distance_reference(bn: nn.Module, x: torch.Tensor) -> torch.Tensor:
     var, mean = torch.var_mean(x.float(), dim=dims, unbiased=False)
     return torch.linalg.vector_norm(mean - bn.running_mean) + torch.linalg.vector_norm(var - bn.running_var)
 
-
+# %% ../nbs/06_features.ipynb
 def _channel_sums(x: torch.Tensor) -> tuple[torch.Tensor, torch.Tensor]:
     "Σx and Σx² per channel (float64), from sums along contiguous rows: no copy of `x`, no x²-sized tensor."
     C = x.shape[1]
@@ -105,7 +105,7 @@ def bn_distance_of(bn: nn.Module, x: torch.Tensor) -> torch.Tensor:
     "‖μ(x) − running_mean‖₂ + ‖σ²(x) − running_var‖₂ for the input `x` of BN layer `bn` (biased σ², float32 result)."
     return _BNDistance.apply(x, bn.running_mean, bn.running_var)
 
-
+# %% ../nbs/06_features.ipynb
 @contextlib.contextmanager
 def bn_hooks(model: nn.Module, pool: Pool = LOCAL):
     """Hook every BN layer; yields a list that holds each layer's distance after a forward pass — for a shared batch

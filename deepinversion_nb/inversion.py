@@ -313,6 +313,45 @@ def gaussian_blur(x: torch.Tensor, sigma: float) -> torch.Tensor:
     return TF.gaussian_blur(x, [k, k], [sigma, sigma])
 
 
+def _checked(teacher, objective, targets, phases) -> tuple:
+    "The objective and the targets (long) `invert` works with, or one line saying what is wrong with its arguments."
+    if isinstance(objective, Term):
+        objective = Objective([objective])
+    if not objective.terms:
+        raise InputError("the objective has no terms; add at least CrossEntropy()")
+    if not phases or any(p.steps < 1 for p in phases):
+        raise InputError(f"every phase needs at least one step, got {[p.steps for p in phases]}")
+    if not hasattr(teacher, "card"):
+        raise InputError(
+            "the teacher has no card (classes, size, normalization); load it with load_checkpoint or build_model"
+        )
+    targets = torch.as_tensor(targets)
+    if targets.ndim != 1 or targets.is_floating_point():
+        raise InputError(
+            f"targets must be a 1-D list of class indices, got shape {tuple(targets.shape)} of {targets.dtype}"
+        )
+    make_targets(len(targets), teacher.card.num_classes, targets.tolist())  # range check, one clear line
+    return objective, targets.long()
+
+
+def _descend(total: torch.Tensor, opt, scaler):
+    "One Adam step on the pixels (through the gradient scaler under fp16)."
+    opt.zero_grad(set_to_none=True)
+    if scaler:
+        scaler.scale(total).backward()
+        scaler.step(opt)
+        scaler.update()
+    else:
+        total.backward()
+        opt.step()
+
+
+@torch.no_grad()
+def _clip(x: torch.Tensor, lo: torch.Tensor, hi: torch.Tensor):
+    "Keep the pixels inside the box of valid images (in place)."
+    x.data = torch.maximum(torch.minimum(x.data, hi), lo)
+
+
 def invert(
     teacher: nn.Module,  # the classifier to invert (with a `card`), frozen during the run
     objective: Objective,  # the loss terms (a single `Term` is allowed)
@@ -329,45 +368,20 @@ def invert(
     smooth: float = 0.0,  # σ in pixels: optimize the pixels x through a Gaussian blur, the images are blur(x); 0: none
 ) -> Inversion:
     "Optimize a batch of images (one per target) under `objective` through `phases`."
+    objective, targets = _checked(teacher, objective, targets, phases)
     rate = lambda ph: ph.lr or (lr() if callable(lr) else lr)  # `lr` may be a callable, read at every step
-    look = (
-        (lambda z: gaussian_blur(z, smooth)) if smooth else (lambda z: z)
-    )  # what the images are, given the optimized pixels
-    if isinstance(objective, Term):
-        objective = Objective([objective])
-    if not objective.terms:
-        raise InputError("the objective has no terms; add at least CrossEntropy()")
-    if not phases or any(p.steps < 1 for p in phases):
-        raise InputError(f"every phase needs at least one step, got {[p.steps for p in phases]}")
+    look = (lambda z: gaussian_blur(z, smooth)) if smooth else (lambda z: z)  # the images, given the pixels
     run = run or Run.of(teacher)
-    dev = run.device
-    teacher = teacher.to(dev).eval()
-    for p in teacher.parameters():
-        p.requires_grad_(False)
-    if not hasattr(teacher, "card"):
-        raise InputError(
-            "the teacher has no card (classes, size, normalization); load it with load_checkpoint or build_model"
-        )
-    card, targets = teacher.card, torch.as_tensor(targets)
-    if targets.ndim != 1 or targets.is_floating_point():
-        raise InputError(
-            f"targets must be a 1-D list of class indices, got shape {tuple(targets.shape)} of {targets.dtype}"
-        )
-    targets = targets.long()
-    make_targets(len(targets), card.num_classes, targets.tolist())  # range check, one clear line
+    dev, card = run.device, teacher.card
+    teacher = teacher.to(dev).eval().requires_grad_(False)
     g = torch.Generator().manual_seed(seed)
     n, mine = len(targets), pool.part(len(targets))  # every process draws the whole batch's noise and keeps its part
-    x = (
-        (x0 if x0 is not None else torch.randn(n, card.channels, *card.size, generator=g))[mine]
-        .clone()
-        .to(dev)
-        .requires_grad_(True)
-    )
+    x = (x0 if x0 is not None else torch.randn(n, card.channels, *card.size, generator=g))[mine]
+    x = x.clone().to(dev).requires_grad_(True)
     check_input(teacher, x.detach())
     y, (lo, hi) = targets[mine].to(dev), pixel_bounds(card, dev)
     if phases[0].clip:  # start inside the valid box too, so every batch the loop can return is a valid image
-        with torch.no_grad():
-            x.data = torch.maximum(torch.minimum(x.data, hi), lo)
+        _clip(x, lo, hi)
     scaler = run.scaler()
     steps, step, t0 = sum(p.steps for p in phases), 0, time.time()
     check_every = 1 if dev.type == "cpu" else 25  # a check reads a value back; on a GPU that waits for the queue
@@ -390,27 +404,12 @@ def invert(
                 best.update(step, x, total, values)
                 if k % check_every == 0 or k == ph.steps - 1:
                     best.check(objective)
-                opt.zero_grad(set_to_none=True)
-                if scaler:
-                    scaler.scale(total).backward()
-                    scaler.step(opt)
-                    scaler.update()
-                else:
-                    total.backward()
-                    opt.step()
+                _descend(total, opt, scaler)
                 if ph.clip:
-                    with torch.no_grad():
-                        x.data = torch.maximum(torch.minimum(x.data, hi), lo)
+                    _clip(x, lo, hi)
                 if callbacks:
-                    p = Progress(
-                        step,
-                        steps,
-                        total.detach(),
-                        {n: v.detach() for n, v in values.items()},
-                        cur_lr,
-                        image.detach(),
-                        pi,
-                    )
+                    values = {n: v.detach() for n, v in values.items()}
+                    p = Progress(step, steps, total.detach(), values, cur_lr, image.detach(), pi)
                     stop = [cb(p) for cb in callbacks]
                 step += 1
                 if any(stop):

@@ -102,6 +102,8 @@ class ZoomRotate:
         self.zoom, self.degrees = zoom, degrees
 
     def __call__(self, x, g, scale: float = 1.0):
+        if not self.zoom and not self.degrees:  # a panel's zoom and turn set to 0 mid-run
+            return x
         u = torch.rand(2, generator=g) * 2 - 1
         f, a = 1 + self.zoom * u[0].item(), math.radians(self.degrees * u[1].item())
         c, s = (

@@ -7,11 +7,9 @@ from __future__ import annotations
 import time
 import torch, torch.nn as nn
 from .data import InputError, get_data
-from .store import check_output_dir, write_json, atomic_write_text
 from .models import ConvNet, CifarResNet, CifarVGG, BasicBlock, build_model, evaluate, save_checkpoint
-from .train import Run, distill, default_teacher
-from .experiments import DEMO_PRESETS, ROW_NAMES, md_table, row_images, _old_report, _finished_rows
-from .experiments import _check_same_demo, _save_grid
+from .train import Run, train_student, default_teacher
+from .experiments import DEMO_PRESETS, ROW_NAMES, DemoReport, md_table, row_images, save_grid
 
 # %% auto 0
 __all__ = ['PRUNE_ROWS', 'prunable', 'filter_scores', 'kept_filters', 'prune', 'count_params', 'count_flops', 'prune_markdown',
@@ -166,40 +164,21 @@ def run_prune_demo(
     models/<row>-<percent>.pt."""
     if preset not in DEMO_PRESETS:
         raise InputError(f"unknown preset {preset!r}; use one of {', '.join(DEMO_PRESETS)}")
-    ratios, p = _check_ratios(ratios), DEMO_PRESETS[preset]
-    out, run = check_output_dir(out, "report.json"), run or Run.make()
-    rep = {
-        "task": "prune",
-        "data": data,
-        "preset": preset,
-        "seed": run.seed,
-        "criterion": criterion,
-        "scope": scope,
-        "ratios": ratios,
-    }
-    old = _old_report(out / "report.json")
-    _check_same_demo(old, rep, out)
+    ratios, p, run = _check_ratios(ratios), DEMO_PRESETS[preset], run or Run.make()
+    rep = {"task": "prune", "data": data, "preset": preset, "seed": run.seed}
+    h = DemoReport(out, {**rep, "criterion": criterion, "scope": scope, "ratios": ratios}, prune_markdown)
+    out = h.out
     teacher = default_teacher(data, run.device, progress=progress)
     prune(teacher, ratios[0], criterion, scope)  # a bad criterion or scope fails before any work
     test_ds = get_data(f"{data}:test")
-    rep["teacher"] = {
+    facts = {
         "arch": teacher.card.arch,
         "accuracy": evaluate(teacher, test_ds)["accuracy"],
         "params": count_params(teacher),
         "flops": count_flops(teacher),
     }
-    same = old.get("teacher") == rep["teacher"]
-    out.mkdir(parents=True, exist_ok=True)
     keys = [f"{name}-{round(r * 100)}" for name in PRUNE_ROWS for r in ratios]
-    done = _finished_rows(old, same, keys, lambda k: out / "models" / f"{k}.pt")
-
-    # every finished row in the table's order, so a run stopped while redoing a middle row loses none after it
-    def save():
-        rep["rows"] = {k: done[k] for k in keys if k in done}
-        write_json(out / "report.json", rep)
-        atomic_write_text(out / "report.md", prune_markdown(rep))
-
-    save()
+    done = h.start(facts, keys, lambda k: out / "models" / f"{k}.pt")
     for name in PRUNE_ROWS:
         x = None
         for r in ratios:
@@ -218,7 +197,7 @@ def run_prune_demo(
                 if x is None:
                     x = row_images(teacher, test_ds, name, p, out, run, progress)[0]
                 t0 = time.time()
-                distill(small, teacher, x, p.kd, seed=run.seed_for("kd"), run=run)
+                train_student(small, teacher, x, p.kd, seed=run.seed_for("kd"), run=run)
                 row.update(images=len(x), kd_seconds=round(time.time() - t0, 1))
             row["accuracy"] = evaluate(small, test_ds)["accuracy"]
             save_checkpoint(
@@ -230,8 +209,7 @@ def run_prune_demo(
                 ratio=r,
                 criterion=criterion,
             )
-            done[key] = row
-            save()
+            h.add(key, row)
         if name in ("prior", "feature", "compete") and (out / "images" / name).exists():
-            _save_grid(out, name)
-    return rep
+            save_grid(out, name)
+    return h.rep

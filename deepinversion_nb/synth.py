@@ -12,7 +12,7 @@ from .data import InputError
 from .store import check_output_dir, open_run, load_part, atomic_save, save_images, write_png_folder
 from .store import write_json
 from .models import IMAGENET_LITE, build_model
-from .train import Run, ProgressBar, distill, seeded
+from .train import Run, ProgressBar, train_student, seeded
 from .inversion import Term, Objective, Phase, Pool, LOCAL, invert, make_targets, class_index
 from .inversion import teacher_confidence
 from .priors import Jitter, Flip, ZoomRotate, ColorShift
@@ -81,7 +81,7 @@ _CPU = Recipe(
 PRESETS = {  # the settings besides the weights; each term's weight comes from its `defaults` unless the preset names it
     "digits": Recipe("adi", {}, lr=0.1, schedule="2k", jitter=2, flip=False, first_bn_multiplier=10.0),
     "official": Recipe("adi", {}, lr=0.25, schedule="multires", jitter=30, flip=True, first_bn_multiplier=10.0),
-    # 450 steps for efficientnet_lite0 on a CPU (notebook 18): the L2 weight `--preset auto` measured for it (notebook
+    # 450 steps for efficientnet_lite0 on a CPU (notebook 13): the L2 weight `--preset auto` measured for it (notebook
     # 17), a
     # quarter of its BN weight, the first BN layer ×100 (at ×10 the images turn violet), a random zoom ±30 % and turn
     # ±20°, and
@@ -89,7 +89,7 @@ PRESETS = {  # the settings besides the weights; each term's weight comes from i
     # another
     # family (MobileNet-V2) recognize the images
     "imagenet-cpu": _CPU,
-    # the efficientnet_lite teachers' 3,000-step preset: the zoom/turn of 16 classes × 2 images (notebook 18), no colour
+    # the efficientnet_lite teachers' 3,000-step preset: the zoom/turn of 16 classes × 2 images (notebook 13), no colour
     # shift
     "imagenet": replace(
         _CPU,
@@ -304,13 +304,7 @@ def synthesize(
     if "bn" in r.weights:
         bn_layers(teacher)  # a clear error before anything is written
     _check_memory(n, batch, teacher.card)
-    nb = math.ceil(n / batch)
-    split = run.world > nb  # fewer batches than processes: they all share each batch
-    if split and n - (nb - 1) * batch < run.world:  # the last batch is the smallest
-        raise InputError(
-            f"{run.world} processes share each batch, so every batch needs at least {run.world} images, and the last"
-            f" has {n - (nb - 1) * batch}; change --count or --batch-size, or start fewer processes"
-        )
+    nb, split = _batches(n, batch, run)
     pool = Shard(run.rank, run.world) if split else LOCAL
     quiet = split and run.rank > 0  # rank 0 writes a shared batch's part and shows its progress
     all_targets = make_targets(n, teacher.card.num_classes, targets, run.seed)
@@ -319,9 +313,8 @@ def synthesize(
             student = build_model(student_arch, teacher.card.meta).to(run.device)
     else:
         student = None
-    obj, tfs = build_objective(r, student), transforms or build_transforms(
-        r
-    )  # bad weights are refused before a folder exists
+    # bad weights are refused before a folder exists
+    obj, tfs = build_objective(r, student), transforms or build_transforms(r)
     parts = open_run(out, _config(teacher, r, n, batch, run.seed, targets, student_arch))
     kd = replace(ADI_KD, steps=kd_steps)
     opt = torch.optim.Adam(student.parameters(), kd.lr) if student is not None else None
@@ -329,66 +322,69 @@ def synthesize(
     with _process_group(run) if split else contextlib.nullcontext():
         for b in range(nb):
             f, fresh = parts / f"batch_{b:05d}.pt", False
-            if (
-                split or b % run.world == run.rank
-            ):  # under torchrun each rank makes every world-th batch, or its part of every batch
+            # under torchrun each rank makes every world-th batch, or its part of every batch
+            if split or b % run.world == run.rank:
                 done[b] = load_part(f)
                 if done[b] is None:
                     y = all_targets[b * batch : (b + 1) * batch]
                     bar = [ProgressBar(f"{r.name} batch {b + 1}/{nb}")] if progress and not quiet else []
-                    res = invert(
-                        teacher,
-                        obj,
-                        y,
-                        r.phases,
-                        r.lr,
-                        tfs,
-                        list(callbacks) + bar,
-                        seed=run.seed_for("batch", b),
-                        run=run,
-                        pool=pool,
-                        smooth=r.smooth,
-                    )
-                    done[b] = {
-                        "images": res.images,
-                        "targets": y,
-                        "losses": res.losses,
-                        "seconds": res.seconds,
-                        **teacher_confidence(teacher, res.images, y),
-                        "bn_distance": bn_distance(teacher, res.images) if has_bn(teacher) else float("nan"),
-                    }
+                    seed = run.seed_for("batch", b)
+                    done[b] = _one_batch(teacher, obj, tfs, r, y, [*callbacks, *bar], seed, run, pool)
                     fresh = True
                     if (student is None or run.world > 1) and not quiet:
                         atomic_save(done[b], f)  # under torchrun the other ranks need it for the round's KD
-            if student is not None and (
-                split or (b + 1) % run.world == 0 or b == nb - 1
-            ):  # the end of a round: one batch from each rank, or one shared batch
-                if run.world > 1:
-                    done[: b + 1] = _gather(parts, done[: b + 1])
-                if "student" in done[b]:  # one process, resumed: the student as it was after this batch
-                    student.load_state_dict(done[b]["student"])
-                    if "student_opt" in done[b]:
-                        opt.load_state_dict(done[b]["student_opt"])  # parts of version 0.1 lack it
-                else:  # the student learns from everything synthesized so far, then competes on the next round
-                    distill(
-                        student,
-                        teacher,
-                        torch.cat([d["images"] for d in done[: b + 1]]),
-                        kd,
-                        seed=run.seed_for("kd", b),
-                        opt=opt,
-                        run=run,
-                    )
-                    if run.world == 1:
-                        done[b]["student"] = {k: v.detach().cpu() for k, v in student.state_dict().items()}
-                        done[b]["student_opt"] = opt.state_dict()
-                        atomic_save(done[b], f)
+            # the end of a round: one batch from each rank, or one shared batch
+            if student is not None and (split or (b + 1) % run.world == 0 or b == nb - 1):
+                _student_round(student, opt, kd, teacher, done, b, parts, run)
             if fresh:
                 for cb in batch_callbacks:
                     cb(BatchDone(b, done[b], student))
     if run.world > 1:
         done = _gather(parts, done)
     return _finish(out, teacher, r, done, resumed, write=run.rank == 0)
+
+
+def _batches(n: int, batch: int, run: Run) -> tuple[int, bool]:
+    "How many batches, and whether the processes share each (fewer batches than processes); an error if they cannot."
+    nb = math.ceil(n / batch)
+    split = run.world > nb
+    if split and n - (nb - 1) * batch < run.world:  # the last batch is the smallest
+        raise InputError(
+            f"{run.world} processes share each batch, so every batch needs at least {run.world} images, and the last"
+            f" has {n - (nb - 1) * batch}; change --count or --batch-size, or start fewer processes"
+        )
+    return nb, split
+
+
+def _one_batch(teacher, obj, tfs, r: Recipe, y, callbacks, seed: int, run: Run, pool) -> dict:
+    "One batch of images by `invert`, and what the run records of it: losses, seconds, the teacher's view, BN distance."
+    res = invert(teacher, obj, y, r.phases, r.lr, tfs, callbacks, seed=seed, run=run, pool=pool, smooth=r.smooth)
+    return {
+        "images": res.images,
+        "targets": y,
+        "losses": res.losses,
+        "seconds": res.seconds,
+        **teacher_confidence(teacher, res.images, y),
+        "bn_distance": bn_distance(teacher, res.images) if has_bn(teacher) else float("nan"),
+    }
+
+
+def _student_round(student, opt, kd, teacher, done: list, b: int, parts: Path, run: Run):
+    """ADI at the end of a round: the student learns from every image so far, then competes on the next round — or,
+    resumed in one process, is restored as it was after batch `b`."""
+    if run.world > 1:
+        done[: b + 1] = _gather(parts, done[: b + 1])
+    if "student" in done[b]:
+        student.load_state_dict(done[b]["student"])
+        if "student_opt" in done[b]:
+            opt.load_state_dict(done[b]["student_opt"])  # parts of version 0.1 lack it
+        return
+    images = torch.cat([d["images"] for d in done[: b + 1]])
+    train_student(student, teacher, images, kd, seed=run.seed_for("kd", b), opt=opt, run=run)
+    if run.world == 1:
+        done[b]["student"] = {k: v.detach().cpu() for k, v in student.state_dict().items()}
+        done[b]["student_opt"] = opt.state_dict()
+        atomic_save(done[b], parts / f"batch_{b:05d}.pt")
 
 
 def _gather(parts: Path, done: list) -> list:

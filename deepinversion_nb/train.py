@@ -13,8 +13,9 @@ from .models import build_model, evaluate, load_checkpoint, save_checkpoint
 
 # %% auto 0
 __all__ = ['TEACHERS', 'Run', 'seeded', 'Progress', 'History', 'ProgressBar', 'EvalEvery', 'fit', 'random_affine', 'ce_loss',
-           'epochs_of', 'train_classifier', 'kd_loss', 'kd_objective', 'cutmix', 'KDConfig', 'pool_batches', 'distill',
-           'cache_dir', 'one_thread', 'train_teacher', 'teacher_path', 'default_teacher']
+           'epochs_of', 'train_classifier', 'kd_loss', 'kd_objective', 'cutmix', 'KDConfig', 'pool_batches',
+           'train_student', 'cache_dir', 'one_thread', 'train_teacher', 'teacher_path', 'cached_model',
+           'default_teacher']
 
 # %% ../nbs/03_train.ipynb
 @dataclass
@@ -313,7 +314,7 @@ def pool_batches(images: torch.Tensor, cfg: KDConfig, generator: torch.Generator
         yield x, None
 
 
-def distill(
+def train_student(
     student: nn.Module,
     teacher: nn.Module,
     images: torch.Tensor,
@@ -401,12 +402,18 @@ def teacher_path(data: str = "mnist5k") -> Path:
     )  # v2: seeded initialization; v3: one thread
 
 
-def default_teacher(data: str = "mnist5k", device="cpu", retrain: bool = False, progress: bool = True) -> nn.Module:
-    "The cached default teacher for `data`, trained on first use."
-    path = teacher_path(data)
+def cached_model(path: Path, make, device="cpu", retrain: bool = False) -> nn.Module:
+    """The checkpoint at `path`, written by `make(path)` on first use (or `retrain`): the one place teachers are
+    cached. A file lock makes concurrent first uses train it once while the others wait."""
     path.parent.mkdir(parents=True, exist_ok=True)
     with open(path.with_suffix(".lock"), "w") as lock:
         fcntl.flock(lock, fcntl.LOCK_EX)
         if retrain or not path.exists():
-            train_teacher(data, path, device, progress=progress)
+            make(path)
     return load_checkpoint(path, device)
+
+
+def default_teacher(data: str = "mnist5k", device="cpu", retrain: bool = False, progress: bool = True) -> nn.Module:
+    "The cached default teacher for `data`, trained on first use."
+    make = lambda path: train_teacher(data, path, device, progress=progress)
+    return cached_model(teacher_path(data), make, device, retrain)

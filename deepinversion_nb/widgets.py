@@ -4,21 +4,22 @@
 
 # %% ../nbs/12_widgets.ipynb 3
 from __future__ import annotations
-import io, math, threading, time
+import io, math, re, threading, time, warnings
 from dataclasses import replace
 import torch
 import ipywidgets as W
 from .data import InputError, denormalize, image_grid
 from .models import build_model
-from .train import Run, distill, seeded
-from .inversion import Term, Phase, invert, make_targets, teacher_confidence
+from .train import Run, train_student, seeded
+from .inversion import Term, Phase, class_index, invert, make_targets, teacher_confidence
 from .priors import Jitter, Flip, ZoomRotate, ColorShift
 from .compete import ADI_KD
-from .synth import recipe as make_recipe, recipe_terms, build_objective
+from .synth import recipe as make_recipe, recipe_terms, build_objective, default_preset
 
 # %% auto 0
-__all__ = ['SETTING_SLIDERS', 'OTHER_CONTROLS', 'grid_png', 'color_of', 'curves_svg', 'slider_spec', 'Studio', 'settings',
-           'start', 'stop', 'wait', 'run', 'reset', 'snapshot', 'describe', 'gallery_figure']
+__all__ = ['SETTING_SLIDERS', 'OTHER_CONTROLS', 'ALL_CLASSES', 'grid_png', 'color_of', 'curves_svg', 'slider_spec',
+           'class_options', 'chosen_class', 'Studio', 'settings', 'start', 'stop', 'wait', 'run', 'reset', 'snapshot',
+           'describe', 'gallery_figure']
 
 # %% ../nbs/12_widgets.ipynb
 def grid_png(x01: torch.Tensor, nrow: int = 10, scale: int = 3) -> bytes:
@@ -83,7 +84,7 @@ def curves_svg(rows: list, steps: int, width: int = 300, height: int = 150, max_
 
 # %% ../nbs/12_widgets.ipynb
 SETTING_SLIDERS = {"first_bn_multiplier": ("first BN ×", -1, 3), "lr": ("learning rate", -3, 0)}  # (label, log10 range)
-OTHER_CONTROLS = ("jitter", "flip", "iters", "n", "classes", "resolution")
+OTHER_CONTROLS = ("jitter", "flip", "zoom", "rotate", "schedule", "steps", "n", "classes", "resolution")
 
 
 def slider_spec(name: str) -> tuple:
@@ -111,6 +112,42 @@ def _log_slider(name: str, value: float) -> W.FloatLogSlider:
     return s.add_class(f"di-slider-{name}")
 
 # %% ../nbs/12_widgets.ipynb
+ALL_CLASSES = "all (balanced)"
+
+
+def class_options(classes) -> list[str]:
+    "The class picker's entries: every class name (a name two classes share gets its index: 'crane (517)')."
+    twice = {c for c in classes if classes.count(c) > 1} if len(set(classes)) < len(classes) else set()
+    return [ALL_CLASSES] + [f"{c} ({i})" if c in twice else c for i, c in enumerate(classes)]
+
+
+def chosen_class(text: str, classes) -> int:
+    "The class index a picker entry names (-1: all, balanced): a name in any case, an index, or 'name (index)'."
+    text = text.strip()
+    if text in ("", ALL_CLASSES):
+        return -1
+    m = re.fullmatch(r"(.*) \((\d+)\)", text)
+    i = int(m[2]) if m and m[2].isdigit() and int(m[2]) < len(classes) and classes[int(m[2])] == m[1] else None
+    i = class_index(text, classes) if i is None else i
+    if not 0 <= i < len(classes):
+        raise InputError(f"the model has no class {i}; its classes are 0…{len(classes) - 1}")
+    return i
+
+
+def _device_preset(card, device) -> str:
+    "A teacher's weight preset for `device`: on a CPU the quick ImageNet one (450 steps), else the teacher's own."
+    p = default_preset(card)
+    return "imagenet-cpu" if p == "imagenet" and torch.device(device).type == "cpu" else p
+
+
+def _renamed(old, name: str, new):
+    "A keyword's old spelling still works for one release, with a warning naming the new one."
+    if old is None:
+        return new
+    warnings.warn(f"Studio: {name}= is now steps=; the old name goes in the next release", FutureWarning, stacklevel=3)
+    return old
+
+
 def _patch(f):
     "Add function `f` to `Studio` as a method: each part of the panel gets its own cell, prose and test."
     setattr(Studio, f.__name__, f)
@@ -124,30 +161,34 @@ class Studio:
     def __init__(
         self,
         teacher,
-        recipe: str = "adi",
-        n: int = 20,
-        iters: int = 2000,
+        recipe: str | None = None,
+        n: int | None = None,
+        steps: int = 2000,
         show=None,
         off=("compete",),
         seed: int = 0,
-        preset: str = "digits",
+        preset: str | None = None,
         student_arch: str = "convnet_small",
         fps: float = 10,
         scale: int | None = None,
         device=None,
+        iters: int | None = None,
     ):
         if not hasattr(teacher, "card"):
             raise InputError(
                 "the teacher has no card (classes, size, normalization); load it with load_checkpoint or"
                 " default_teacher"
             )
-        if n < 1 or iters < 1:
-            raise InputError(f"need at least one image and one iteration, got n={n}, iters={iters}")
-        self.teacher, self.recipe, self.fps = teacher.eval(), make_recipe(recipe, preset), fps
-        self.scale = scale or max(
-            1, 84 // max(teacher.card.size)
-        )  # the frame's enlargement: 3× for 28-px digits, 1× for ImageNet
+        steps = _renamed(iters, "iters", steps)
+        small = max(teacher.card.size) <= 64
+        # left unsaid, the teacher decides: ADI and 20 images for the digits, DeepInversion and 4 for ImageNet
+        recipe, n = recipe or ("adi" if small else "deepinversion"), (20 if small else 4) if n is None else n
+        if n < 1 or steps < 1:
+            raise InputError(f"need at least one image and one step, got n={n}, steps={steps}")
         self.run_ctx = Run.make(device)
+        self.preset = preset or _device_preset(teacher.card, self.run_ctx.device)
+        self.teacher, self.recipe, self.fps = teacher.eval(), make_recipe(recipe, self.preset), fps
+        self.scale = scale or max(1, 84 // max(teacher.card.size))  # the frame's enlargement: 3× for 28-px digits
         self.terms = [t for t in recipe_terms(recipe) if Term.registry[t].log_range]
         names = self.terms + (["first_bn_multiplier"] if "bn" in self.terms else []) + ["lr", *OTHER_CONTROLS]
         self.shown = list(names if show is None else show)
@@ -160,9 +201,12 @@ class Studio:
             "lr": self.recipe.lr,
             "jitter": self.recipe.jitter,
             "flip": self.recipe.flip,
-            "iters": iters,
+            "zoom": self.recipe.zoom,
+            "rotate": self.recipe.rotate,
+            "schedule": "preset" if len(self.recipe.phases) > 1 else "one",
+            "steps": steps,
             "n": n,
-            "classes": -1,
+            "classes": ALL_CLASSES,
             "resolution": 1.0,
             **{f"on_{t}": t not in off for t in self.terms},
         }
@@ -173,37 +217,45 @@ class Studio:
             self.student = None
         self.seed, self.rows, self.snapshots, self.made, self.error = seed, [], [], [], None
         self._thread, self._stop, self._objective, self._x01, self._active = None, threading.Event(), None, None, False
-        self._target_name = None
+        self._target_name, self._phases = None, ()
         self._build_widgets(names)
         self.reset()
 
+    def _schedules(self) -> list:
+        "The schedule choices: the preset's phases (if more than one), or one phase of the steps and resolution below."
+        one = [("one phase: steps, resolution below", "one")]
+        ph = self.recipe.phases
+        if len(ph) < 2:
+            return one
+        h = self.teacher.card.size[0]
+        return [("preset: " + ", then ".join(f"{p.steps} at {round(h * p.scale)} px" for p in ph), "preset"), *one]
+
     def _build_widgets(self, names):
+        label = {"description_width": "110px"}
         c = {n: _log_slider(n, 1.0) for n in [*self.terms, *SETTING_SLIDERS]}
-        c["jitter"] = W.IntSlider(
-            0,
-            min=0,
-            max=max(8, 2 * self.recipe.jitter),
-            description="jitter (px)",
-            style={"description_width": "110px"},
-        )
+        c["jitter"] = W.IntSlider(0, min=0, max=max(8, 2 * self.recipe.jitter), description="jitter (px)", style=label)
         c["flip"] = W.Checkbox(False, description="random flips")
-        c["iters"] = W.BoundedIntText(
-            1, min=1, max=100_000, step=100, description="iterations", style={"description_width": "110px"}
+        c["zoom"] = W.FloatSlider(0.0, min=0, max=0.5, step=0.05, description="zoom (±)", style=label)
+        c["rotate"] = W.FloatSlider(0.0, min=0, max=45, step=1, description="turn (±°)", style=label)
+        c["schedule"] = W.Dropdown(options=self._schedules(), description="schedule", style=label).add_class(
+            "di-schedule"
         )
-        c["n"] = W.BoundedIntText(1, min=1, max=1000, description="batch size", style={"description_width": "110px"})
-        classes = [("all (balanced)", -1)] + [(name, i) for i, name in enumerate(self.teacher.card.classes)]
-        c["classes"] = W.Dropdown(
-            options=classes, value=-1, description="class", style={"description_width": "110px"}
+        c["steps"] = W.BoundedIntText(1, min=1, max=100_000, step=100, description="steps", style=label)
+        c["n"] = W.BoundedIntText(1, min=1, max=1000, description="batch size", style=label)
+        c["classes"] = W.Combobox(
+            value=ALL_CLASSES,
+            options=class_options(self.teacher.card.classes),
+            placeholder="type a class name",
+            description="class",
+            continuous_update=False,  # a choice is made on Enter or on leaving the box, not at every letter
+            style=label,
         ).add_class("di-classes")
-        h = self.teacher.card.size[
-            0
-        ]  # optimizing at half resolution is 3-4× faster on an ImageNet teacher (the images stay full size)
-        sizes = [(f"{h} px (full)", 1.0)] + (
-            [(f"{h // 2} px (half)", 0.5)] if h >= 64 else []
-        )  # small digits have no half to spare
-        c["resolution"] = W.Dropdown(
-            options=sizes, value=1.0, description="optimize at", style={"description_width": "110px"}
-        ).add_class("di-resolution")
+        # optimizing at half resolution is 3-4× faster on an ImageNet teacher (the images stay full size); small
+        # digits have no half to spare
+        h = self.teacher.card.size[0]
+        sizes = [(f"{h} px (full)", 1.0)] + ([(f"{h // 2} px (half)", 0.5)] if h >= 64 else [])
+        c["resolution"] = W.Dropdown(options=sizes, value=1.0, description="optimize at", style=label)
+        c["resolution"].add_class("di-resolution")
         self.enabled = {
             t: W.Checkbox(True, indent=False, layout=W.Layout(width="24px")).add_class(f"di-on-{t}") for t in self.terms
         }
@@ -244,7 +296,16 @@ def settings(self) -> dict:
     "The current controls: effective weights (0 for a term switched off) and the run settings."
     c = self.controls
     w = {t: c[t].value if self.enabled[t].value else 0.0 for t in self.terms}
-    return {"weights": w, **{k: c[k].value for k in c if k not in self.terms}}
+    return {"weights": w, **{k: c[k].value for k in c if k not in self.terms}, "class": self._class()}
+
+
+@_patch
+def _class(self) -> int | None:
+    "The class the picker names (-1: all, balanced); None while its text names none (the status line says why)."
+    try:
+        return chosen_class(self.controls["classes"].value, self.teacher.card.classes)
+    except InputError:
+        return None
 
 
 @_patch
@@ -259,29 +320,36 @@ def _apply(self, change=None):
     if "bn" in obj:
         obj["bn"].first_bn_multiplier = s["first_bn_multiplier"]
     self._jitter.limit, self._flip.p = s["jitter"], 0.5 if s["flip"] else 0.0
+    self._zoom.zoom, self._zoom.degrees = s["zoom"], s["rotate"]
 
 # %% ../nbs/12_widgets.ipynb
 @_patch
-def start(self, iters: int | None = None):
-    "Start a run from fresh noise with the current settings (`iters` overrides the control for this run)."
+def start(self, steps: int | None = None, iters: int | None = None):
+    """Start a run from fresh noise with the current settings: the preset's phases, or one phase of the steps and
+    resolution controls (`steps` sets one phase of that many steps for this run)."""
     if self.running:
         return
-    s = self.settings()
+    steps, s = _renamed(iters, "iters", steps), self.settings()
+    if s["class"] is None:
+        try:
+            chosen_class(s["classes"], self.teacher.card.classes)
+        except InputError as e:
+            self.error = e
+        return self._set_status()
     r = replace(
         self.recipe, weights={**self.recipe.weights, **s["weights"]}, first_bn_multiplier=s["first_bn_multiplier"]
     )
-    nc = self.teacher.card.num_classes
-    targets = make_targets(s["n"], nc) if s["classes"] < 0 else torch.full((s["n"],), s["classes"])
+    nc, k = self.teacher.card.num_classes, s["class"]
+    targets = make_targets(s["n"], nc) if k < 0 else torch.full((s["n"],), k)
     self._objective, self._targets = build_objective(r, self.student), targets
     self._jitter, self._flip = Jitter(s["jitter"]), Flip(0.5 if s["flip"] else 0.0)
-    self._zoom = (
-        [ZoomRotate(r.zoom, r.rotate)] if r.zoom or r.rotate else []
-    )  # the preset's (imagenet, imagenet-cpu); no control of its own
+    self._zoom = ZoomRotate(s["zoom"], s["rotate"])  # does nothing while both are 0
     self._shift, self._smooth = [ColorShift(r.color_shift)] if r.color_shift else [], r.smooth
-    self._resolution, self._target_name = s["resolution"], (
-        None if s["classes"] < 0 else self.teacher.card.classes[s["classes"]]
-    )
-    self._steps, self.rows, self.error, self._t0, self._last = iters or s["iters"], [], None, time.time(), 0.0
+    preset = s["schedule"] == "preset" and steps is None
+    self._phases = r.phases if preset else (Phase(steps or s["steps"], scale=s["resolution"]),)
+    self._target_name = None if k < 0 else self.teacher.card.classes[k]
+    self._steps, self.rows, self.error = sum(p.steps for p in self._phases), [], None
+    self._t0, self._last = time.time(), 0.0
     self._stop.clear()
     self.seed += 1
     self._active = True
@@ -296,9 +364,9 @@ def _run(self):
             self.teacher,
             self._objective,
             self._targets,
-            [Phase(self._steps, scale=self._resolution)],
+            self._phases,
             lr=lambda: self.controls["lr"].value,
-            transforms=[*self._zoom, self._jitter, self._flip, *self._shift],
+            transforms=[self._zoom, self._jitter, self._flip, *self._shift],
             callbacks=[self._on_step],
             seed=self.seed,
             run=self.run_ctx,
@@ -308,7 +376,7 @@ def _run(self):
         self.made.append(res.final)
         if self.student is not None and self._objective.weights.get("compete", 0) > 0 and not self._stop.is_set():
             self._set_status("distilling the student on the images so far…")
-            distill(
+            train_student(
                 self.student,
                 self.teacher,
                 torch.cat(self.made[-20:]),
@@ -356,6 +424,10 @@ def _set_status(self, note: str | None = None):
     parts = [f"<b>{state}</b>"]
     if last:
         parts.append(f"step {last['step'] + 1}/{self._steps}")
+        if len(self._phases) > 1:  # which phase of the schedule, at which size
+            ends = [sum(p.steps for p in self._phases[: i + 1]) for i in range(len(self._phases))]
+            i = next(i for i, e in enumerate(ends) if last["step"] < e)
+            parts.append(f"phase {i + 1}/{len(ends)} at {round(self.teacher.card.size[0] * self._phases[i].scale)} px")
         rate = (last['step'] + 1) / max(1e-9, time.time() - self._t0)
         parts.append(f"{rate:.0f} steps/s" if rate >= 10 else f"{rate:.1f} steps/s")
     if last and self._target_name:
@@ -388,9 +460,9 @@ def wait(self, timeout: float | None = None):
 
 
 @_patch
-def run(self, iters: int | None = None):
-    "Start and wait: a blocking run with the current settings."
-    self.start(iters)
+def run(self, steps: int | None = None, iters: int | None = None):
+    "Start and wait: a blocking run with the current settings (`steps`: one phase of that many steps)."
+    self.start(_renamed(iters, "iters", steps))
     self.wait()
     return self
 
@@ -403,7 +475,7 @@ def reset(self):
     self._stop.clear()
     for k, v in self.defaults.items():
         (self.enabled[k[3:]] if k.startswith("on_") else self.controls[k]).value = v
-    self.rows, self._x01, self._objective, self._steps = [], None, None, self.defaults["iters"]
+    self.rows, self._x01, self._objective, self._steps, self._phases = [], None, None, self.defaults["steps"], ()
     self.frame.value = grid_png(
         torch.full((self.defaults["n"], self.teacher.card.channels, *self.teacher.card.size), 0.5), 10, self.scale
     )

@@ -129,8 +129,8 @@ def execute(path: str) -> dict:
 
 # The reader's path through the notebooks (file numbers keep the order of dependencies instead)
 GROUPS = [("Start here", ["12_widgets"]), ("The method in four steps", ["04_logit", "05_priors", "06_features", "07_compete", "08_synth"]),
-          ("Distillation and the ablation", ["09_distill", "10_demo"]), ("ImageNet", ["18_imagenet", "17_auto"]),
-          ("Applications", ["15_prune", "16_continual"]), ("Tools", ["11_metrics", "13_cli", "14_bench"]),
+          ("Distillation and the ablation", ["09_distill", "10_demo"]), ("ImageNet", ["13_imagenet", "17_auto"]),
+          ("Applications", ["15_prune", "16_continual"]), ("Tools", ["11_metrics", "18_cli", "14_bench"]),
           ("Foundations", ["00_data", "01_store", "02_models", "03_train"])]
 
 

@@ -162,7 +162,7 @@ def test_adi_under_torchrun_learns_once_per_round(teacher_ckpt, tmp_path):
     from deepinversion_nb.compete import ADI_KD
     from deepinversion_nb.inversion import invert
     from deepinversion_nb.synth import build_objective, build_transforms
-    from deepinversion_nb.train import Run, distill, seeded
+    from deepinversion_nb.train import Run, train_student, seeded
     from dataclasses import replace
     n, batch, iters, kd_steps, seed = 12, 4, 8, 12, 2
     args = [str(a) for a in ["synth", "--teacher", teacher_ckpt, "--recipe", "adi", "--count", n, "--batch-size", batch, "--steps", iters,
@@ -185,7 +185,7 @@ def test_adi_under_torchrun_learns_once_per_round(teacher_ckpt, tmp_path):
             res = invert(teacher, build_objective(r_adi, student), y[b * batch:(b + 1) * batch], r_adi.phases, r_adi.lr,
                          build_transforms(r_adi), seed=run.seed_for("batch", b), run=run)
             made.append(res.images)
-            if b in (1, 2): distill(student, teacher, torch.cat(made), kd, seed=run.seed_for("kd", b), opt=opt, run=run)
+            if b in (1, 2): train_student(student, teacher, torch.cat(made), kd, seed=run.seed_for("kd", b), opt=opt, run=run)
     finally: torch.set_num_threads(threads)
     assert torch.equal(got, torch.cat(made))
     # one process learns after every batch instead: batch 1 already competes with a trained student

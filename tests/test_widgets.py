@@ -24,7 +24,7 @@ def wait_for(pred, timeout=30, what="condition"):
 
 @pytest.fixture
 def studio(teacher):
-    s = Studio(teacher, n=10, iters=100_000, fps=50)
+    s = Studio(teacher, n=10, steps=100_000, fps=50)
     yield s
     s.stop()
 
@@ -71,12 +71,12 @@ def test_slider_changes_reach_the_running_loop(studio):
 
 def test_snapshot_pins_the_grid_with_its_settings(studio):
     with pytest.raises(InputError, match="press Start first"): studio.snapshot()
-    studio.controls["classes"].value = 7
-    studio.run(iters=30)
+    studio.controls["classes"].value = "7"
+    studio.run(steps=30)
     assert (studio._targets == 7).all() and len(studio.rows) == 30 and "done" in studio.status.value
     snap = studio.snapshot()
     studio.enabled["tv_l2"].value = False
-    studio.run(iters=30)
+    studio.run(steps=30)
     studio.buttons["snapshot"].click()
     assert len(studio.gallery.children) == 2 and len(studio.snapshots) == 2
     assert snap["settings"]["weights"]["tv_l2"] > 0 and studio.snapshots[1]["settings"]["weights"]["tv_l2"] == 0
@@ -87,7 +87,7 @@ def test_snapshot_pins_the_grid_with_its_settings(studio):
 
 def test_reset_restores_the_preset(studio):
     studio.controls["tv_l2"].value, studio.enabled["bn"].value, studio.controls["n"].value = 0.5, False, 3
-    studio.run(iters=5)
+    studio.run(steps=5)
     studio.buttons["reset"].click()
     assert studio.controls["tv_l2"].value == studio.defaults["tv_l2"] and studio.enabled["bn"].value
     assert studio.controls["n"].value == 10 and studio.rows == [] and "ready" in studio.status.value
@@ -96,7 +96,7 @@ def test_reset_restores_the_preset(studio):
 def test_competition_distills_the_student_after_a_run(teacher):
     s = Studio(teacher, recipe="adi", n=10, off=())
     before = [p.clone() for p in s.student.parameters()]
-    s.run(iters=20)
+    s.run(steps=20)
     assert "compete" in s.rows[-1] and s.rows[-1]["weights"]["compete"] > 0
     assert any((a != b).any() for a, b in zip(before, s.student.parameters())), "the student did not learn from the run"
 
@@ -106,7 +106,7 @@ def test_an_error_in_the_loop_is_shown_and_raised(teacher):
     broken = copy.deepcopy(teacher)
     with torch.no_grad(): list(broken.parameters())[-1].fill_(float("nan"))  # NaN logits from the first step on
     s = Studio(broken, n=4)
-    s.start(iters=5)
+    s.start(steps=5)
     with pytest.raises(InputError, match="loss term 'ce' became nan at step 0"): s.wait()
     assert "error" in s.status.value and "lower its weight" in s.status.value and not s.running
 
@@ -119,7 +119,7 @@ def test_bad_input_gives_one_clear_line(teacher):
 
 
 def test_small_panels_show_only_their_controls(teacher):
-    s = Studio(teacher, recipe="logit", show=["lr", "iters", "classes"])
+    s = Studio(teacher, recipe="logit", show=["lr", "steps", "classes"])
     assert s.terms == [] and s.settings()["weights"] == {}
     shown = s.panel.children[0].children[0].children
     assert len(shown) == 3 and shown[0].children[1] is s.controls["lr"]  # a log-slider row: spacer, slider

@@ -8,7 +8,7 @@ unless given; ROWS: some of lwf,feature,oracle_distilled, comma-separated, lwf,f
 import fcntl, json, sys, tempfile, time
 from pathlib import Path
 import torch
-from deepinversion_nb.continual import _old_images, class_teacher, learn_new_classes, old_new_accuracy, only_classes
+from deepinversion_nb.continual import old_class_images, class_teacher, learn_new_classes, old_new_accuracy, only_classes
 from deepinversion_nb.data import get_data
 from deepinversion_nb.experiments import DEMO_PRESETS
 from deepinversion_nb.train import Run
@@ -24,7 +24,7 @@ if __name__ == "__main__":
     test_all, new_ds = get_data("mnist5k:test"), only_classes(get_data("mnist5k:train"), new, old + new)
     rows = []
     for name in wanted:  # each row's old-class images as the demo makes them (dreams kept in continual-feature-kd-PRESET-sSEED/)
-        x = _old_images(name, teacher, only_classes(test_all, old), p, Path(f"continual-feature-kd-{preset}-s{seed}"), run, False, "mnist5k")[0]
+        x = old_class_images(name, teacher, only_classes(test_all, old), p, Path(f"continual-feature-kd-{preset}-s{seed}"), run, False, "mnist5k")[0]
         t0 = time.time()
         model = learn_new_classes(teacher, new_ds, x, None, p.kd.steps, p.kd.batch_size, kd=kd, seed=run.seed_for("kd"), run=run, feature_kd=w)
         rows.append({"preset": preset, "seed": seed, "feature_kd": w, "kd": kd, "row": name, **old_new_accuracy(model, test_all, old), "kd_seconds": round(time.time() - t0)})

@@ -19,7 +19,7 @@ def colour(x):
 
 def real_photos():
     from skimage import data
-    names = ("astronaut", "chelsea", "coffee", "rocket", "hubble_deep_field", "retina")  # as notebook 18
+    names = ("astronaut", "chelsea", "coffee", "rocket", "hubble_deep_field", "retina")  # as notebook 13
     x = torch.stack([F.interpolate(torch.from_numpy(getattr(data, n)()).permute(2, 0, 1)[None].float() / 255, size=(224, 224),
                                    mode="bilinear", antialias=True)[0] for n in names])
     return dict(zip(("rgb", "saturation"), colour(x.clamp(0, 1)))) | {"photos": list(names)}

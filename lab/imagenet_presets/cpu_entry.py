@@ -3,7 +3,7 @@
 DIR: a `deepinversion synth` folder of efficientnet_lite0 images; METRICS: what
 `deepinversion metrics --images DIR --verifier efficientnet_lite1 --verifier efficientnet_lite2 --json` printed for it.
 Besides the verifiers' top-1 (`lite1`, `lite2`, their `mean`, `views`), the BN distance (`bn`), Inception Score (`IS`,
-lite1), seconds (`s`) and the teacher's accuracy, it records the images' colour (notebook 18): `rgb`, the mean pixel
+lite1), seconds (`s`) and the teacher's accuracy, it records the images' colour (notebook 13): `rgb`, the mean pixel
 colour (0-1), and `stem_mean`, ‖μ − running_mean‖ of the first BN layer's input (lite0's stem convolution) on them.
 """
 import json, sys

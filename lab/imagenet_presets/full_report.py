@@ -97,7 +97,7 @@ GPU_RUNS["di_zoom04_r10"] = "DI, zoom 0.4, random classes, seed 10"
 GPU_RUNS |= {f"di_bn{w}{sfx}": f"DI, BN 0.{w}{what}" for w in ("0003", "0001", "00003") for sfx, what in (("_s1", ", seed 1"), ("_c2_s1", ", other 16 classes, seed 1"))}
 NO_CONFIG = {r: {"zoom": 0.1, "rotate": 10.0} for r in ("di_cpu_b8", "dd_cpu_b8")}  # came back without parts/config.json: the imagenet-cpu preset's
 SHOWN = ["daisy", "volcano", "quill", "cheeseburger", "brown bear", "trolleybus", "flamingo", "king penguin",
-         "bullet train", "school bus", "sports car"]  # the paper's classes, then the other 16's hardest (notebook 18)
+         "bullet train", "school bus", "sports car"]  # the paper's classes, then the other 16's hardest (notebook 13)
 
 
 def judge(run: Path) -> dict:
@@ -115,7 +115,7 @@ def judge(run: Path) -> dict:
 
 
 def pixel_stats(folder: Path) -> dict:
-    "The PNGs' mean colour (0-1; notebook 18's violet cast) and mean per-image pixel standard deviation (0-255; near 0: flat grey)."
+    "The PNGs' mean colour (0-1; notebook 13's violet cast) and mean per-image pixel standard deviation (0-255; near 0: flat grey)."
     px = np.stack([np.asarray(Image.open(f).convert("RGB"), dtype=float) for f in sorted(folder.glob("*/*.png"))])
     return {"rgb": [round(c, 4) for c in (px.mean((0, 1, 2)) / 255).tolist()], "pixel_std": round(float(px.std((1, 2, 3)).mean()), 1)}
 
@@ -128,7 +128,7 @@ def wall_seconds(root: Path) -> dict:
 
 
 def real_photos_bn() -> float:
-    "The teacher's BN distance at 224 px of notebook 18's six scikit-image photos as one batch (the reference for 'natural')."
+    "The teacher's BN distance at 224 px of notebook 13's six scikit-image photos as one batch (the reference for 'natural')."
     import torch.nn.functional as F
     from skimage import data as photos
     from deepinversion_nb.data import normalize

@@ -1,4 +1,4 @@
-"""Where an Inception Score comes from (notebook 18): for each run folder, each verifier's IS split into the entropy of
+"""Where an Inception Score comes from (notebook 13): for each run folder, each verifier's IS split into the entropy of
 the mean prediction and the mean entropy of the predictions (IS = exp(first − second)), the true class's mean
 probability, and the IS through each of `deepinversion metrics`' views.
 

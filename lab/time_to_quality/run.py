@@ -23,7 +23,7 @@ def one(schedule: str, steps: int, seed: int) -> dict:
     from deepinversion_nb.models import build_model, evaluate
     from deepinversion_nb.store import read_images
     from deepinversion_nb.synth import SCHEDULES, recipe, synthesize
-    from deepinversion_nb.train import KDConfig, Run, default_teacher, distill, seeded
+    from deepinversion_nb.train import KDConfig, Run, default_teacher, train_student, seeded
     teacher, test = default_teacher("mnist5k", progress=False), get_data("mnist5k:test")
     if schedule == "single": r = recipe("deepinversion", iters=steps)
     else:
@@ -37,7 +37,7 @@ def one(schedule: str, steps: int, seed: int) -> dict:
         x = read_images(Path(d) / "s")["images"]
     cpu1 = time.process_time()
     with seeded(run.seed_for("student")): student = build_model("convnet_narrow", teacher.card.meta)
-    distill(student, teacher, x, KDConfig(steps=600, batch_size=64), seed=run.seed_for("kd"), run=run)
+    train_student(student, teacher, x, KDConfig(steps=600, batch_size=64), seed=run.seed_for("kd"), run=run)
     acc = evaluate(student, test)["accuracy"]
     return {"schedule": schedule, "steps": steps, "seed": seed, "student_accuracy": acc, "teacher_accuracy_on_images": m["teacher_accuracy"],
             "bn_distance": m["bn_distance"], "synth_cpu_s": round(cpu1 - cpu0, 1), "cpu_s": round(time.process_time() - cpu0, 1)}
