@@ -497,10 +497,13 @@ def cmd_distill(a, run: Run) -> dict:
     x = load_images(a.images, teacher.card)
     test = a.test or teacher.extra.get("test_data")
     test_set = _eval_set(teacher.card, test) if test else None  # a bad test spec fails before the work
-    student, res = distill_images(teacher, x, a.student, KDConfig(steps=a.steps), run=run, callbacks=_bar(a, "distill"))
+    state = Path(a.out).with_name(f".{Path(a.out).name}.resume")  # every 100 steps: Ctrl-C loses at most those
+    cfg, bar = KDConfig(steps=a.steps), _bar(a, "distill")
+    student, res = distill_images(teacher, x, a.student, cfg, run=run, callbacks=bar, resume=state)
     if test_set:
         res.update(test_data=test, **evaluate(student, *test_set))
     save_checkpoint(student, a.out, a.overwrite, **res, teacher=str(a.teacher))
+    state.unlink(missing_ok=True)
     return {"out": a.out, **res}
 
 # %% ../nbs/18_cli.ipynb
@@ -994,7 +997,7 @@ def _interrupt(signum, frame):
     raise KeyboardInterrupt  # SIGTERM (cluster schedulers) behaves like Ctrl-C
 
 
-RESUMES = ("synth", "demo")  # the verbs that keep finished work and continue it; the others write at the end
+RESUMES = ("synth", "demo", "distill")  # the verbs that keep finished work and continue it; the others write at the end
 
 
 def _paths_of(a) -> list[str]:

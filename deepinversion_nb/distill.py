@@ -22,16 +22,17 @@ def distill_images(
     test_spec: str | None = None,
     run: Run | None = None,
     callbacks=(),
+    resume=None,
 ) -> tuple[nn.Module, dict]:
     """Distill a new `student_arch` from `teacher` on `images` (a path or model-space tensor); evaluate on
-    `test_spec` if given."""
+    `test_spec` if given. `resume`: a file for the run's state, to continue after an interruption (`train_student`)."""
     run = run or Run.of(teacher)
     x = images if isinstance(images, torch.Tensor) else load_images(images, teacher.card)
     with seeded(run.seed_for("student")):
         student = build_model(student_arch, teacher.card.meta).to(run.device)
     check_input(student, x[:2].to(run.device))
     t0 = time.time()
-    train_student(student, teacher, x, cfg, seed=run.seed_for("kd"), callbacks=callbacks, run=run)
+    train_student(student, teacher, x, cfg, seed=run.seed_for("kd"), callbacks=callbacks, run=run, resume=resume)
     res = {"student": student_arch, "images": len(x), "steps": cfg.steps, "seconds": round(time.time() - t0, 1)}
     if test_spec:
         ds, lmap = model_data(student.card, test_spec)

@@ -223,7 +223,8 @@ def check_output_file(path, inputs=(), overwrite: bool = False, flag: str = "--o
         if i is not None and Path(i).expanduser().resolve() == p.resolve():
             raise InputError(f"{flag} {str(path)!r} is also a file this command reads or writes; choose another file")
     if p.is_dir():
-        raise InputError(f"{flag} {str(path)!r} is a folder; give a file name such as {str(p / 'model.pt')!r}")
+        example = p / ("result.json" if flag == "--json" else "model.pt")
+        raise InputError(f"{flag} {str(path)!r} is a folder; give a file name such as {str(example)!r}")
     if p.exists() and not overwrite:
         raise InputError(f"{str(path)!r} exists; pass --overwrite to replace it, or choose another {flag}")
     if p.exists() and not os.access(p, os.W_OK):

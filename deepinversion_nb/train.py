@@ -9,6 +9,7 @@ from dataclasses import dataclass
 from pathlib import Path
 import torch, torch.nn as nn, torch.nn.functional as F
 from .data import InputError, TensorData, get_data, batches, normalize
+from .store import atomic_save
 from .models import build_model, evaluate, load_checkpoint, save_checkpoint
 
 # %% auto 0
@@ -157,15 +158,16 @@ def fit(
     sched=None,
     callbacks=(),
     run: Run | None = None,
+    start: int = 0,
 ) -> nn.Module:
     """Train `model` for `steps` on `batches` (an iterator of (x, y)) minimizing `loss_fn(model, x, y)`; returns it
-    in eval mode."""
+    in eval mode. `start`: the steps already done (a resumed run)."""
     if steps < 1:
         raise InputError(f"training needs at least one step, got {steps}")
     run = run or Run.of(model)
     scaler = run.scaler()
     model.train()
-    for step in range(steps):
+    for step in range(start, steps):
         x, y = next(batches)
         x, y = x.to(run.device), (y.to(run.device) if y is not None else None)
         lr = opt.param_groups[0]["lr"]
@@ -323,9 +325,12 @@ def train_student(
     callbacks=(),
     opt=None,
     run: Run | None = None,
+    resume: Path | None = None,
+    every: int = 100,
 ) -> torch.optim.Optimizer:
     """Train `student` to match `teacher` on `images` (model space); returns the optimizer (pass it back as `opt` to
-    continue)."""
+    continue). With `resume`, the whole state is saved there every `every` steps, and a run stopped after one
+    continues from it bit for bit."""
     if cfg.schedule not in ("onecycle", "constant"):
         raise InputError(f"unknown KD schedule {cfg.schedule!r}; use onecycle or constant")
     if cfg.schedule == "onecycle" and cfg.steps < 10:
@@ -339,17 +344,51 @@ def train_student(
         if cfg.schedule == "onecycle"
         else None
     )
-    fit(
-        student,
-        kd_objective(teacher, cfg.T),
-        pool_batches(images, cfg, torch.Generator().manual_seed(seed)),
-        cfg.steps,
-        opt,
-        sched,
-        callbacks,
-        run,
-    )
+    g = torch.Generator().manual_seed(seed)
+    saves = [_KDState(resume, every, student, opt, sched, g, _kd_key(teacher, images, cfg, seed))] if resume else []
+    start = saves[0].restore() if saves else 0
+    batches = pool_batches(images, cfg, g)
+    fit(student, kd_objective(teacher, cfg.T), batches, cfg.steps, opt, sched, [*callbacks, *saves], run, start)
     return opt
+
+
+def _kd_key(teacher, images, cfg, seed) -> dict:
+    "What a saved distillation must share with the run that resumes it: the teacher, the images and the settings."
+    with torch.no_grad():
+        t = float(sum(p.double().sum() for p in teacher.parameters()))
+    return {"cfg": str(cfg), "seed": seed, "images": len(images), "pixels": float(images.double().sum()), "teacher": t}
+
+
+class _KDState:
+    "A distillation's whole state in a file: saved every `every` steps (a callback), restored by `restore`."
+
+    def __init__(self, path, every: int, student, opt, sched, g, key: dict):
+        self.path, self.every, self.key = Path(path), every, key
+        self.student, self.opt, self.sched, self.g = student, opt, sched, g
+
+    def restore(self) -> int:
+        "The steps the saved run finished (0 if none), with the student, optimizer, schedule and sampler as they were."
+        if not self.path.exists():
+            return 0
+        s = torch.load(self.path, map_location="cpu", weights_only=True)
+        if s.get("key") != self.key:
+            raise InputError(
+                f"{str(self.path)!r} holds another distillation (other teacher, images or settings); delete it"
+            )
+        self.student.load_state_dict(s["student"])
+        self.opt.load_state_dict(s["opt"])
+        if self.sched is not None:
+            self.sched.load_state_dict(s["sched"])
+        self.g.set_state(s["generator"])
+        return s["step"]
+
+    def __call__(self, p: Progress):
+        if (p.step + 1) % self.every == 0 and p.step + 1 < p.steps:
+            state = {"key": self.key, "step": p.step + 1, "generator": self.g.get_state()}
+            state.update(student=self.student.state_dict(), opt=self.opt.state_dict())
+            if self.sched is not None:
+                state["sched"] = self.sched.state_dict()
+            atomic_save(state, self.path)
 
 # %% ../nbs/03_train.ipynb
 TEACHERS = {"mnist5k": dict(arch="convnet", epochs=30), "digits": dict(arch="convnet", epochs=40)}

@@ -473,6 +473,7 @@ def reset(self):
     if self.running:
         self.stop()
     self._stop.clear()
+    self.error = None
     for k, v in self.defaults.items():
         (self.enabled[k[3:]] if k.startswith("on_") else self.controls[k]).value = v
     self.rows, self._x01, self._objective, self._steps, self._phases = [], None, None, self.defaults["steps"], ()

@@ -256,3 +256,23 @@ def test_ctrl_c_during_train_says_what_is_true(tmp_path):
     code, err = p.wait(60), p.stderr.read()
     assert code == 130 and "interrupted; nothing written" in err and "resume" not in err, err
     assert not out.exists() and not list(tmp_path.iterdir())
+
+
+def test_ctrl_c_during_distill_resumes_bit_for_bit(w, tmp_path):
+    "distill keeps its state every 100 steps: stopped by Ctrl-C and run again, it ends with the uninterrupted student."
+    args = [str(BIN / "deepinversion"), "distill", "--teacher", str(w / "teacher.pt"), "--images", str(w / "imgs"),
+            "--student", "convnet_tiny", "--steps", "3000"]
+    env = {**os.environ, "OMP_NUM_THREADS": "1"}
+    assert subprocess.run([*args, "--out", str(tmp_path / "whole.pt")], env=env, capture_output=True).returncode == 0
+    out, state = tmp_path / "cut.pt", tmp_path / ".cut.pt.resume"
+    p = subprocess.Popen([*args, "--out", str(out)], env=env, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+    while not state.exists() and p.poll() is None:
+        time.sleep(0.02)
+    p.send_signal(signal.SIGINT)
+    code, err = p.wait(60), p.stderr.read()
+    assert code == 130 and "run the same command again to resume" in err and not out.exists(), err
+    step = torch.load(state, weights_only=True)["step"]
+    r = subprocess.run([*args, "--out", str(out)], env=env, capture_output=True, text=True)
+    assert r.returncode == 0 and not state.exists(), r.stderr
+    a, b = (torch.load(f, weights_only=True)["state_dict"] for f in (tmp_path / "whole.pt", out))
+    assert all(torch.equal(a[k], b[k]) for k in a), f"resumed from step {step}, the student differs"

@@ -36,7 +36,7 @@ def test_a_new_term_appears_everywhere(mean_pixel):
     slider = s.controls["mean_pixel"]
     assert "di-slider-mean_pixel" in slider._dom_classes and slider.description == "α_mean"
     assert (slider.min, slider.max) == (-3, 0) and color_of("mean_pixel") == "#123456"
-    s.run(iters=3)
+    s.run(steps=3)
     assert s.error is None and "mean_pixel" in s.rows[-1], s.rows[-1]
 
 
