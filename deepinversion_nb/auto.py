@@ -8,7 +8,7 @@ from dataclasses import replace
 import torch, torch.nn as nn, torch.nn.functional as F
 from .data import InputError
 from .models import build_model
-from .train import seeded
+from .loop import seeded
 from .inversion import Step, make_targets, pixel_bounds
 from .synth import Recipe, build_objective, build_transforms
 

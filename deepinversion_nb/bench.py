@@ -10,7 +10,8 @@ import torch, torch.nn as nn, torch.nn.functional as F
 from .data import InputError, DataMeta, get_data
 from .store import write_json
 from .models import ZOO, IMAGENET_LITE, build_model, load_teacher, torchvision_archs
-from .train import Run, TEACHERS
+from .loop import Run
+from .train import TEACHERS
 from .inversion import Phase, invert, lr_at, make_targets
 from .synth import Recipe, recipe, default_preset, build_objective, build_transforms
 

@@ -14,7 +14,8 @@ from .data import InputError, DATA_SPECS, TensorData, batches, get_data, split_o
 from .store import load_images, check_output_dir, check_output_file, write_json
 from .models import ZOO, IMAGENET_LITE, build_model, evaluate, load_checkpoint, load_teacher, model_data
 from .models import save_checkpoint, torchvision_archs
-from .train import Run, KDConfig, ProgressBar, TEACHERS, default_teacher, train_student, seeded, teacher_path
+from .loop import Run, ProgressBar, seeded
+from .train import KDConfig, TEACHERS, default_teacher, train_student, teacher_path
 from .train import train_classifier
 from .inversion import Term, class_index
 from .synth import PRESETS, RECIPES, SCHEDULES, default_preset, recipe, synthesize

@@ -10,7 +10,8 @@ from pathlib import Path
 import torch, torch.nn as nn, torch.nn.functional as F
 from .data import InputError, TensorData, get_data, normalize
 from .models import build_model, evaluate, save_checkpoint
-from .train import Run, TEACHERS, cache_dir, cached_model, fit, kd_loss, one_thread, random_affine, seeded
+from .loop import Run, seeded
+from .train import TEACHERS, cache_dir, cached_model, fit, kd_loss, one_thread, random_affine
 from .train import train_classifier
 from .experiments import DEMO_PRESETS, DemoReport, md_table, row_images
 

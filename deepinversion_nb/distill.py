@@ -8,7 +8,8 @@ import time
 import torch, torch.nn as nn
 from .store import load_images
 from .models import build_model, check_input, evaluate, model_data
-from .train import Run, KDConfig, train_student, seeded
+from .loop import Run, seeded
+from .train import KDConfig, train_student
 
 # %% auto 0
 __all__ = ['distill_images']

@@ -11,7 +11,8 @@ import torch
 from .data import InputError, get_data, normalize, split_of, show_images
 from .store import check_output_dir, read_images, write_json, atomic_write_text
 from .models import build_model, evaluate, save_checkpoint
-from .train import Run, KDConfig, train_student, default_teacher, seeded
+from .loop import Run, seeded
+from .train import KDConfig, train_student, default_teacher
 from .synth import synthesize, recipe
 
 # %% auto 0
@@ -32,7 +33,7 @@ class DemoPreset:
     schedule: str | None = None  # a multi-resolution schedule of `SCHEDULES` instead of `iters` steps at full size
 
     def recipe(self, name: str):
-        return recipe(name, schedule=self.schedule) if self.schedule else recipe(name, iters=self.iters)
+        return recipe(name, schedule=self.schedule) if self.schedule else recipe(name, steps=self.iters)
 
 
 DEMO_PRESETS = {

@@ -9,7 +9,7 @@ from dataclasses import dataclass
 import torch, torch.nn as nn, torch.nn.functional as F
 from .data import InputError
 from .models import ModelCard, check_input
-from .train import Run, Progress
+from .loop import Run, Progress
 
 # %% auto 0
 __all__ = ['LOCAL', 'make_targets', 'class_index', 'pixel_bounds', 'Pool', 'Step', 'Term', 'check_weight', 'Objective',

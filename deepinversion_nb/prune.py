@@ -8,7 +8,8 @@ import time
 import torch, torch.nn as nn
 from .data import InputError, get_data
 from .models import ConvNet, CifarResNet, CifarVGG, BasicBlock, build_model, evaluate, save_checkpoint
-from .train import Run, train_student, default_teacher
+from .loop import Run
+from .train import train_student, default_teacher
 from .experiments import DEMO_PRESETS, ROW_NAMES, DemoReport, md_table, row_images, save_grid
 
 # %% auto 0

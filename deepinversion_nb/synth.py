@@ -12,7 +12,8 @@ from .data import InputError
 from .store import check_output_dir, open_run, load_part, atomic_save, save_images, write_png_folder
 from .store import write_json
 from .models import IMAGENET_LITE, build_model
-from .train import Run, ProgressBar, train_student, seeded
+from .loop import Run, ProgressBar, seeded
+from .train import train_student
 from .inversion import Term, Objective, Phase, Pool, LOCAL, invert, make_targets, class_index
 from .inversion import teacher_confidence
 from .priors import Jitter, Flip, ZoomRotate, ColorShift
@@ -119,8 +120,11 @@ def default_preset(card, tuned: bool = True) -> str:
     return "imagenet" if tuned and card.arch in IMAGENET_LITE else "official"
 
 
-def recipe(name: str, preset: str = "digits", **overrides) -> Recipe:
-    "The named recipe with a preset; `overrides` set fields, `weights={...}` overrides single weights."
+def recipe(name: str, preset: str = "digits", steps: int | None = None, **overrides) -> Recipe:
+    """The named recipe with a preset; `steps`: one full-size phase of that many steps instead of the schedule (the
+    `iters` field, as `synth --steps`); `overrides` set fields, `weights={...}` overrides single weights."""
+    if steps is not None:
+        overrides["iters"] = steps
     terms = recipe_terms(name)
     if preset not in PRESETS:
         raise InputError(f"unknown weight preset {preset!r}; use one of {', '.join(PRESETS)}")

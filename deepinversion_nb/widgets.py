@@ -10,7 +10,8 @@ import torch
 import ipywidgets as W
 from .data import InputError, denormalize, image_grid
 from .models import build_model
-from .train import Run, train_student, seeded
+from .loop import Run, seeded
+from .train import train_student
 from .inversion import Term, Phase, class_index, invert, make_targets, teacher_confidence
 from .priors import Jitter, Flip, ZoomRotate, ColorShift
 from .compete import ADI_KD

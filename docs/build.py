@@ -131,7 +131,7 @@ def execute(path: str) -> dict:
 GROUPS = [("Start here", ["12_widgets"]), ("The method in four steps", ["04_logit", "05_priors", "06_features", "07_compete", "08_synth"]),
           ("Distillation and the ablation", ["09_distill", "10_demo"]), ("ImageNet", ["13_imagenet", "17_auto"]),
           ("Applications", ["15_prune", "16_continual"]), ("Tools", ["11_metrics", "18_cli", "14_bench"]),
-          ("Foundations", ["00_data", "01_store", "02_models", "03_train"])]
+          ("Foundations", ["00_data", "01_store", "02_models", "02a_loop", "03_train"])]
 
 
 def grouped(pages: list) -> list:
@@ -206,7 +206,7 @@ def main(argv=None):
     old = {}
     if (SITE / "manifest.json").exists():
         old = {p["file"]: p for p in json.loads((SITE / "manifest.json").read_text()).get("pages", [])}
-    nbs = sorted(NBS.glob("[0-9][0-9]_*.ipynb"))
+    nbs = sorted(NBS.glob("[0-9][0-9]*_*.ipynb"))
     todo = [p for p in nbs if a.force or stale(p, SITE / f"{p.stem}.html") or f"{p.stem}.html" not in old]
     if a.force: todo.append(NBS / "index.ipynb")  # the README's quick start: executed as a test, rendered as the home page
     print(f"docs: executing {len(todo)} notebooks ({a.workers} at a time)", flush=True)

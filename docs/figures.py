@@ -15,7 +15,8 @@ from matplotlib.figure import Figure
 from deepinversion_nb.data import show_images
 from deepinversion_nb.store import read_images
 from deepinversion_nb.models import load_teacher
-from deepinversion_nb.train import Run, default_teacher
+from deepinversion_nb.loop import Run
+from deepinversion_nb.train import default_teacher
 from deepinversion_nb.synth import RECIPES, recipe, synthesize
 
 IMAGES = Path(__file__).parent / "images"

@@ -8,7 +8,8 @@ from PIL import Image
 from conftest import BIN, cli_here
 from deepinversion_nb.data import load_embedded
 from deepinversion_nb.models import build_model, save_checkpoint
-from deepinversion_nb.train import train_classifier, seeded
+from deepinversion_nb.loop import seeded
+from deepinversion_nb.train import train_classifier
 
 torch.set_num_threads(1)
 

@@ -224,7 +224,7 @@ def test_docs_site_renders_every_page_with_its_images(browser, site):
     links = page.eval_on_selector_all("a", "els => els.map(e => e.getAttribute('href'))")
     page.screenshot(path=str(ART / "docs_index.png"), full_page=True)
     pages = manifest["pages"]
-    missing = {f"{nb.stem}.html" for nb in (ROOT / "nbs").glob("[0-9][0-9]_*.ipynb")} - {p["file"] for p in pages}
+    missing = {f"{nb.stem}.html" for nb in (ROOT / "nbs").glob("[0-9][0-9]*_*.ipynb")} - {p["file"] for p in pages}
     assert not missing, f"notebooks without a page (run `make docs`): {sorted(missing)}"
     for p in pages + [{"file": manifest["api"], "title": "API reference", "figures": 0}]:
         assert p["file"] in links, f"the index does not link to {p['file']}"

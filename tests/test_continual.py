@@ -5,7 +5,7 @@ from conftest import cli_json, cli_here, assert_one_line_error
 from deepinversion_nb.models import load_checkpoint
 from deepinversion_nb.data import get_data
 from deepinversion_nb.store import load_images
-from deepinversion_nb.train import Run
+from deepinversion_nb.loop import Run
 from deepinversion_nb.continual import learn_new_classes, old_new_accuracy, only_classes
 
 

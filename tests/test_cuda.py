@@ -4,7 +4,7 @@ from conftest import cli_json
 from deepinversion_nb.train import default_teacher, teacher_path
 from deepinversion_nb.inversion import invert, CrossEntropy, Phase, make_targets, teacher_confidence
 from deepinversion_nb.synth import recipe, build_objective, build_transforms
-from deepinversion_nb.train import Run
+from deepinversion_nb.loop import Run
 from deepinversion_nb.data import load_embedded, normalize
 from deepinversion_nb.features import bn_distance
 
@@ -18,7 +18,7 @@ def test_cuda_is_there():
 @pytest.mark.parametrize("amp", [None, "bf16", "fp16"])
 def test_deepinversion_on_gpu(amp):
     teacher = default_teacher("mnist5k", device="cuda", progress=False)
-    r = recipe("deepinversion", iters=200)
+    r = recipe("deepinversion", steps=200)
     y = make_targets(50, 10)
     res = invert(teacher, build_objective(r), y, r.phases, r.lr, build_transforms(r), run=Run.make("cuda", amp=amp))
     c = teacher_confidence(teacher.cpu(), res.images, y)

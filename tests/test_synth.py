@@ -65,7 +65,7 @@ def test_torchvision_models_invert(arch, tmp_path):
     saved = torch.load(tmp_path / "cli" / "images.pt", weights_only=True)
     assert saved["images"].shape == (4, 3, 32, 32) and saved["card"]["arch"] == arch
     teacher = load_teacher(arch, size=24)
-    api = synthesize(teacher, recipe("adi", iters=3), 4, tmp_path / "api", batch=2, progress=False)
+    api = synthesize(teacher, recipe("adi", steps=3), 4, tmp_path / "api", batch=2, progress=False)
     assert api["n"] == 4 and torch.load(tmp_path / "api" / "images.pt", weights_only=True)["images"].shape == (4, 3, 24, 24)
 
 
@@ -108,11 +108,11 @@ def test_pretrained_imagenet_teacher_by_name(tmp_path):
 def test_synthesize_takes_class_names_from_python(tmp_path):
     "The Python API takes what --targets takes: names (any case where unique) and indices mixed, resolved by the teacher's card."
     teacher = load_teacher("efficientnet_lite0", 64)
-    synthesize(teacher, recipe("logit", "imagenet-cpu", iters=1), 3, tmp_path / "d", batch=3,
+    synthesize(teacher, recipe("logit", "imagenet-cpu", steps=1), 3, tmp_path / "d", batch=3,
                targets=["daisy", 980, "Brown bear"], progress=False)
     assert torch.load(tmp_path / "d" / "images.pt", weights_only=True)["labels"].tolist() == [985, 980, 294]
     with pytest.raises(InputError, match="no class 'vulcano' \\(did you mean volcano"):
-        synthesize(teacher, recipe("logit", iters=1), 2, tmp_path / "e", targets=["vulcano"], progress=False)
+        synthesize(teacher, recipe("logit", steps=1), 2, tmp_path / "e", targets=["vulcano"], progress=False)
     assert not (tmp_path / "e").exists()  # refused before any work
 
 
@@ -162,7 +162,8 @@ def test_adi_under_torchrun_learns_once_per_round(teacher_ckpt, tmp_path):
     from deepinversion_nb.compete import ADI_KD
     from deepinversion_nb.inversion import invert
     from deepinversion_nb.synth import build_objective, build_transforms
-    from deepinversion_nb.train import Run, train_student, seeded
+    from deepinversion_nb.loop import Run, seeded
+from deepinversion_nb.train import train_student
     from dataclasses import replace
     n, batch, iters, kd_steps, seed = 12, 4, 8, 12, 2
     args = [str(a) for a in ["synth", "--teacher", teacher_ckpt, "--recipe", "adi", "--count", n, "--batch-size", batch, "--steps", iters,
@@ -176,7 +177,7 @@ def test_adi_under_torchrun_learns_once_per_round(teacher_ckpt, tmp_path):
     teacher, run, threads = default_teacher("mnist5k", progress=False), Run.make("cpu", seed=seed), torch.get_num_threads()
     torch.set_num_threads(1)
     try:
-        r_adi = recipe("adi", iters=iters)
+        r_adi = recipe("adi", steps=iters)
         with seeded(run.seed_for("student")): student = build_model("convnet_small", teacher.card.meta)
         opt, kd = torch.optim.Adam(student.parameters(), ADI_KD.lr), replace(ADI_KD, steps=kd_steps)
         y = torch.arange(n) % 10

@@ -20,7 +20,7 @@ def one(n: int, seed: int, data: str) -> dict:
     import torch
     torch.set_num_threads(1)
     from deepinversion_nb.experiments import DEMO_PRESETS, run_demo
-    from deepinversion_nb.train import Run
+    from deepinversion_nb.loop import Run
     DEMO_PRESETS[f"quick-{n}"] = replace(DEMO_PRESETS["quick"], n=n)
     t0 = time.time()
     with tempfile.TemporaryDirectory() as d:

@@ -11,7 +11,7 @@ from pathlib import Path
 from deepinversion_nb.bench import bench_teacher, bare_steps, ours_steps
 from deepinversion_nb.inversion import Phase, invert
 from deepinversion_nb.synth import build_objective, build_transforms, recipe
-from deepinversion_nb.train import Run
+from deepinversion_nb.loop import Run
 
 CASES = [("mnist5k", 100, 28, "digits"), ("cifar_resnet34", 16, 32, "official"),
          ("efficientnet_lite0", 8, 224, "imagenet-cpu"), ("efficientnet_lite0", 8, 112, "imagenet-cpu")]  # 112: imagenet-cpu's first phase

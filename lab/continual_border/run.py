@@ -12,7 +12,7 @@ from deepinversion_nb.data import get_data, normalize
 from deepinversion_nb.experiments import DEMO_PRESETS, row_images
 from deepinversion_nb.inversion import invert
 from deepinversion_nb.synth import build_objective, build_transforms
-from deepinversion_nb.train import Run
+from deepinversion_nb.loop import Run
 
 
 def border_dreams(teacher, new_x, p, run, seed):

@@ -11,7 +11,7 @@ import torch
 from deepinversion_nb.continual import old_class_images, class_teacher, learn_new_classes, old_new_accuracy, only_classes
 from deepinversion_nb.data import get_data
 from deepinversion_nb.experiments import DEMO_PRESETS
-from deepinversion_nb.train import Run
+from deepinversion_nb.loop import Run
 
 OUT = Path(__file__).parent / "results.json"
 

@@ -11,7 +11,7 @@ from deepinversion_nb.data import get_data
 from deepinversion_nb.experiments import DEMO_PRESETS
 from deepinversion_nb.store import read_images
 from deepinversion_nb.synth import synthesize
-from deepinversion_nb.train import Run
+from deepinversion_nb.loop import Run
 
 OUT = Path(__file__).parent / "results.json"
 

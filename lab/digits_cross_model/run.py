@@ -13,7 +13,8 @@ from deepinversion_nb.metrics import ImageSet, Verifier, judge, read_image_set
 from deepinversion_nb.models import build_model
 from deepinversion_nb.store import write_json
 from deepinversion_nb.synth import recipe, synthesize
-from deepinversion_nb.train import Run, default_teacher, seeded, train_classifier
+from deepinversion_nb.loop import Run, seeded
+from deepinversion_nb.train import default_teacher, train_classifier
 
 VERIFIERS = ("mlp", "convnet_small", "convnet_tiny")
 
