@@ -163,7 +163,7 @@ def test_adi_under_torchrun_learns_once_per_round(teacher_ckpt, tmp_path):
     from deepinversion_nb.inversion import invert
     from deepinversion_nb.synth import build_objective, build_transforms
     from deepinversion_nb.loop import Run, seeded
-from deepinversion_nb.train import train_student
+    from deepinversion_nb.train import train_student
     from dataclasses import replace
     n, batch, iters, kd_steps, seed = 12, 4, 8, 12, 2
     args = [str(a) for a in ["synth", "--teacher", teacher_ckpt, "--recipe", "adi", "--count", n, "--batch-size", batch, "--steps", iters,

@@ -24,7 +24,7 @@ def one(schedule: str, steps: int, seed: int) -> dict:
     from deepinversion_nb.store import read_images
     from deepinversion_nb.synth import SCHEDULES, recipe, synthesize
     from deepinversion_nb.loop import Run, seeded
-from deepinversion_nb.train import KDConfig, default_teacher, train_student
+    from deepinversion_nb.train import KDConfig, default_teacher, train_student
     teacher, test = default_teacher("mnist5k", progress=False), get_data("mnist5k:test")
     if schedule == "single": r = recipe("deepinversion", iters=steps)
     else:
