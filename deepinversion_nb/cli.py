@@ -136,6 +136,11 @@ def _eval_set(card, spec: str) -> tuple:
         return only_classes(ds, card.classes), None
 
 
+def _resume_file(out) -> Path:
+    "Where a distillation writing `out` keeps its state every 100 steps (Ctrl-C loses at most those); gone when done."
+    return Path(out).with_name(f".{Path(out).name}.resume")
+
+
 def _bar(a, desc: str) -> list:
     "A progress bar unless stdout is JSON."
     return [] if a.json == "-" else [ProgressBar(desc, every=50)]
@@ -458,7 +463,7 @@ def cmd_synth(a, run: Run) -> dict:
         r,
         a.n,
         a.out,
-        batch=a.batch_size,
+        batch_size=a.batch_size,
         run=run,
         targets=targets,
         student_arch=a.student,
@@ -498,7 +503,7 @@ def cmd_distill(a, run: Run) -> dict:
     x = load_images(a.images, teacher.card)
     test = a.test or teacher.extra.get("test_data")
     test_set = _eval_set(teacher.card, test) if test else None  # a bad test spec fails before the work
-    state = Path(a.out).with_name(f".{Path(a.out).name}.resume")  # every 100 steps: Ctrl-C loses at most those
+    state = _resume_file(a.out)
     cfg, bar = KDConfig(steps=a.steps), _bar(a, "distill")
     student, res = distill_images(teacher, x, a.student, cfg, run=run, callbacks=bar, resume=state)
     if test_set:
@@ -564,15 +569,16 @@ def cmd_prune(a, run: Run) -> dict:
         "images": 0,
         "steps": 0,
     }
+    state = _resume_file(a.out)
     if a.images:
-        x = load_images(a.images, teacher.card)
-        train_student(
-            small, teacher, x, KDConfig(steps=a.steps), seed=run.seed_for("kd"), callbacks=_bar(a, "recover"), run=run
-        )
+        x, cfg = load_images(a.images, teacher.card), KDConfig(steps=a.steps)
+        kd_seed, bar = run.seed_for("kd"), _bar(a, "recover")
+        train_student(small, teacher, x, cfg, seed=kd_seed, callbacks=bar, run=run, resume=state)
         res.update(images=len(x), steps=a.steps)
     if test_set:
         res.update(test_data=test, **evaluate(small, *test_set))
     save_checkpoint(small, a.out, a.overwrite, **res, teacher=str(a.teacher))
+    state.unlink(missing_ok=True)
     return {"out": a.out, **res}
 
 # %% ../nbs/18_cli.ipynb
@@ -998,7 +1004,7 @@ def _interrupt(signum, frame):
     raise KeyboardInterrupt  # SIGTERM (cluster schedulers) behaves like Ctrl-C
 
 
-RESUMES = ("synth", "demo", "distill")  # the verbs that keep finished work and continue it; the others write at the end
+RESUMES = ("synth", "demo", "distill", "prune")  # the verbs that keep finished work and continue it; the others write at the end
 
 
 def _paths_of(a) -> list[str]:

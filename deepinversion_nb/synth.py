@@ -4,7 +4,7 @@
 
 # %% ../nbs/08_synth.ipynb 3
 from __future__ import annotations
-import contextlib, hashlib, math, os, time
+import contextlib, hashlib, math, os, time, warnings
 from dataclasses import dataclass, asdict, replace
 from pathlib import Path
 import torch, torch.nn as nn, torch.distributed as dist
@@ -283,7 +283,7 @@ def synthesize(
     r: Recipe,  # what to optimize (see `recipe`)
     n: int,  # number of images
     out,  # output folder: images.pt, images/<class>/*.png, metrics.json, parts/
-    batch: int = 100,  # images optimized together
+    batch_size: int = 100,  # images optimized together
     run: Run | None = None,  # device, precision and seed (default: the teacher's device, seed 0)
     targets="balanced",  # 'balanced', 'random' or a list of class indices or names (repeated to `n`)
     student_arch: str = "convnet_small",  # ADI's in-loop student
@@ -292,12 +292,16 @@ def synthesize(
     callbacks=(),  # step-level `cb(Progress)`, passed to `invert`
     batch_callbacks=(),  # batch-level `cb(BatchDone)`
     transforms=None,  # image transforms (default: the recipe's)
+    batch: int | None = None,  # the old name of `batch_size`
 ) -> dict:
-    "Make `n` images with recipe `r` in batches of `batch`, written under `out` (resumable); returns the metrics."
+    "Make `n` images with recipe `r` in batches of `batch_size`, written under `out` (resumable); returns the metrics."
+    if batch is not None:
+        warnings.warn("synthesize: batch= is now batch_size=; the old name goes in the next release", FutureWarning, 2)
+        batch_size = batch
     if not isinstance(targets, str):
         targets = [class_index(t, teacher.card.classes) for t in targets]
-    if batch < 1:
-        raise InputError(f"--batch-size must be ≥ 1, got {batch}")
+    if batch_size < 1:
+        raise InputError(f"--batch-size must be ≥ 1, got {batch_size}")
     if kd_steps < 1:
         raise InputError(f"kd_steps must be ≥ 1, got {kd_steps}")
     run = run or Run.of(teacher)
@@ -307,8 +311,8 @@ def synthesize(
     teacher = teacher.to(run.device).eval()
     if "bn" in r.weights:
         bn_layers(teacher)  # a clear error before anything is written
-    _check_memory(n, batch, teacher.card)
-    nb, split = _batches(n, batch, run)
+    _check_memory(n, batch_size, teacher.card)
+    nb, split = _batches(n, batch_size, run)
     pool = Shard(run.rank, run.world) if split else LOCAL
     quiet = split and run.rank > 0  # rank 0 writes a shared batch's part and shows its progress
     all_targets = make_targets(n, teacher.card.num_classes, targets, run.seed)
@@ -319,7 +323,7 @@ def synthesize(
         student = None
     # bad weights are refused before a folder exists
     obj, tfs = build_objective(r, student), transforms or build_transforms(r)
-    parts = open_run(out, _config(teacher, r, n, batch, run.seed, targets, student_arch))
+    parts = open_run(out, _config(teacher, r, n, batch_size, run.seed, targets, student_arch))
     kd = replace(ADI_KD, steps=kd_steps)
     opt = torch.optim.Adam(student.parameters(), kd.lr) if student is not None else None
     done, resumed = [None] * nb, sum((parts / f"batch_{b:05d}.pt").exists() for b in range(nb))
@@ -330,7 +334,7 @@ def synthesize(
             if split or b % run.world == run.rank:
                 done[b] = load_part(f)
                 if done[b] is None:
-                    y = all_targets[b * batch : (b + 1) * batch]
+                    y = all_targets[b * batch_size : (b + 1) * batch_size]
                     bar = [ProgressBar(f"{r.name} batch {b + 1}/{nb}")] if progress and not quiet else []
                     seed = run.seed_for("batch", b)
                     done[b] = _one_batch(teacher, obj, tfs, r, y, [*callbacks, *bar], seed, run, pool)

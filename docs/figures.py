@@ -26,7 +26,7 @@ def recipes_figure(n: int = 20, steps: int = 300):
     teacher, tmp = default_teacher("mnist5k"), Path(tempfile.mkdtemp())
     fig = Figure(figsize=(8, 2.9))
     for ax, name in zip(fig.subplots(len(RECIPES), 1), RECIPES):
-        m = synthesize(teacher, recipe(name, iters=steps), n, tmp / name, batch=n, progress=False)
+        m = synthesize(teacher, recipe(name, iters=steps), n, tmp / name, batch_size=n, progress=False)
         d = read_images(tmp / name)
         show_images(d["images"], mean=d["mean"], std=d["std"], nrow=n, ax=ax,
                     title=f"{name}: BN distance {m['bn_distance']:.2f}, teacher confidence {m['teacher_confidence']:.0%}")
@@ -54,7 +54,7 @@ def imagenet_cpu_figure(dirs: list | None = None):
     if dirs is None:
         teacher, tmp = load_teacher("efficientnet_lite0"), Path(tempfile.mkdtemp())
         dirs = [tmp / name for name in ("deepdream", "deepinversion")]
-        for d in dirs: synthesize(teacher, recipe(d.name, "imagenet-cpu"), 8, d, batch=8, targets=IMAGENET_TARGETS, run=Run.make("cpu", None, 0))
+        for d in dirs: synthesize(teacher, recipe(d.name, "imagenet-cpu"), 8, d, batch_size=8, targets=IMAGENET_TARGETS, run=Run.make("cpu", None, 0))
     return imagenet_rows(dirs, ["deepdream", "deepinversion"], IMAGES / "imagenet_cpu.png")
 
 

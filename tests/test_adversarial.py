@@ -259,10 +259,11 @@ def test_ctrl_c_during_train_says_what_is_true(tmp_path):
     assert not out.exists() and not list(tmp_path.iterdir())
 
 
-def test_ctrl_c_during_distill_resumes_bit_for_bit(w, tmp_path):
-    "distill keeps its state every 100 steps: stopped by Ctrl-C and run again, it ends with the uninterrupted student."
-    args = [str(BIN / "deepinversion"), "distill", "--teacher", str(w / "teacher.pt"), "--images", str(w / "imgs"),
-            "--student", "convnet_tiny", "--steps", "3000"]
+@pytest.mark.parametrize("verb", ["distill", "prune"])
+def test_ctrl_c_during_a_distillation_resumes_bit_for_bit(w, tmp_path, verb):
+    "distill and prune's recovery keep their state every 100 steps: stopped by Ctrl-C and run again, they end as unstopped."
+    what = ["--student", "convnet_tiny"] if verb == "distill" else ["--ratio", "0.5"]
+    args = [str(BIN / "deepinversion"), verb, "--teacher", str(w / "teacher.pt"), "--images", str(w / "imgs"), *what, "--steps", "3000"]
     env = {**os.environ, "OMP_NUM_THREADS": "1"}
     assert subprocess.run([*args, "--out", str(tmp_path / "whole.pt")], env=env, capture_output=True).returncode == 0
     out, state = tmp_path / "cut.pt", tmp_path / ".cut.pt.resume"

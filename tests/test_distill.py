@@ -52,7 +52,7 @@ def test_adi_student_changes_what_is_synthesized_next(tmp_path):
     teacher = default_teacher("mnist5k", progress=False)
     runs = {}
     for kd_steps in (1, 40):
-        synthesize(teacher, recipe("adi", steps=30), 20, tmp_path / str(kd_steps), batch=10, kd_steps=kd_steps, progress=False)
+        synthesize(teacher, recipe("adi", steps=30), 20, tmp_path / str(kd_steps), batch_size=10, kd_steps=kd_steps, progress=False)
         runs[kd_steps] = torch.load(tmp_path / str(kd_steps) / "images.pt", weights_only=True)["images"]
     assert torch.equal(runs[1][:10], runs[40][:10])          # batch 1: same untrained student, same images
     assert (runs[1][10:] - runs[40][10:]).abs().max() > 0.1  # batch 2: the trained student moved the images

@@ -65,7 +65,7 @@ def test_torchvision_models_invert(arch, tmp_path):
     saved = torch.load(tmp_path / "cli" / "images.pt", weights_only=True)
     assert saved["images"].shape == (4, 3, 32, 32) and saved["card"]["arch"] == arch
     teacher = load_teacher(arch, size=24)
-    api = synthesize(teacher, recipe("adi", steps=3), 4, tmp_path / "api", batch=2, progress=False)
+    api = synthesize(teacher, recipe("adi", steps=3), 4, tmp_path / "api", batch_size=2, progress=False)
     assert api["n"] == 4 and torch.load(tmp_path / "api" / "images.pt", weights_only=True)["images"].shape == (4, 3, 24, 24)
 
 
@@ -108,7 +108,7 @@ def test_pretrained_imagenet_teacher_by_name(tmp_path):
 def test_synthesize_takes_class_names_from_python(tmp_path):
     "The Python API takes what --targets takes: names (any case where unique) and indices mixed, resolved by the teacher's card."
     teacher = load_teacher("efficientnet_lite0", 64)
-    synthesize(teacher, recipe("logit", "imagenet-cpu", steps=1), 3, tmp_path / "d", batch=3,
+    synthesize(teacher, recipe("logit", "imagenet-cpu", steps=1), 3, tmp_path / "d", batch_size=3,
                targets=["daisy", 980, "Brown bear"], progress=False)
     assert torch.load(tmp_path / "d" / "images.pt", weights_only=True)["labels"].tolist() == [985, 980, 294]
     with pytest.raises(InputError, match="no class 'vulcano' \\(did you mean volcano"):

@@ -50,7 +50,7 @@ def one_run(layout, out):
     torch.set_num_threads(1)
     t = load_teacher("efficientnet_lite0", None, "cpu")
     if layout == "channels_last": t = t.to(memory_format=torch.channels_last)
-    m = synthesize(t, recipe("deepinversion", "imagenet-cpu"), 8, out, batch=8, run=Run.make("cpu", seed=0),
+    m = synthesize(t, recipe("deepinversion", "imagenet-cpu"), 8, out, batch_size=8, run=Run.make("cpu", seed=0),
                    targets=[985, 980, 749, 933, 294, 874, 130, 309], progress=False)
     print(json.dumps({k: m[k] for k in ("seconds", "teacher_accuracy", "bn_distance")}))
 

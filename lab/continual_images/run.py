@@ -23,7 +23,7 @@ if __name__ == "__main__":
     new_ds = only_classes(get_data("mnist5k:train"), new, old + new)
     folder = Path(f"continual-images-{preset}-n{n}-s{seed}")  # resumable: run again to continue
     t0 = time.time()
-    synthesize(teacher, p.recipe("deepinversion"), n, folder, batch=p.batch, run=run, progress=False)
+    synthesize(teacher, p.recipe("deepinversion"), n, folder, batch_size=p.batch, run=run, progress=False)
     synth_s, t0 = time.time() - t0, time.time()
     model = learn_new_classes(teacher, new_ds, read_images(folder)["images"], None, p.kd.steps, p.kd.batch_size, kd=4.0,
                               seed=run.seed_for("kd"), run=run)

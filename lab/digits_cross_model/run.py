@@ -24,7 +24,7 @@ def one_seed(seed: int) -> dict:
     teacher, tmp = default_teacher("mnist5k", progress=False), Path(tempfile.mkdtemp())
     train, test = load_embedded("mnist5k", "train"), load_embedded("mnist5k", "test")
     for rec in ("deepdream", "deepinversion"):
-        synthesize(teacher, recipe(rec, iters=1000), 40, tmp / rec, batch=40, run=Run.of(teacher, seed), progress=False)
+        synthesize(teacher, recipe(rec, iters=1000), 40, tmp / rec, batch_size=40, run=Run.of(teacher, seed), progress=False)
     verifiers = []
     for arch in VERIFIERS:
         with seeded(seed + 1): m = build_model(arch, teacher.card.meta)

@@ -31,10 +31,10 @@ def one(schedule: str, steps: int, seed: int) -> dict:
         SCHEDULES["sweep"] = (Phase(steps * 3 // 4, scale=0.5), Phase(steps - steps * 3 // 4))
         r = recipe("deepinversion", schedule="sweep")
     with tempfile.TemporaryDirectory() as d:  # warm-up: the first run in a process pays one-time initialization
-        synthesize(teacher, recipe("deepinversion", iters=2), 4, Path(d) / "w", batch=4, progress=False)
+        synthesize(teacher, recipe("deepinversion", iters=2), 4, Path(d) / "w", batch_size=4, progress=False)
     run, cpu0 = Run.make("cpu", seed=seed), time.process_time()
     with tempfile.TemporaryDirectory() as d:
-        m = synthesize(teacher, r, 200, Path(d) / "s", batch=100, run=run, progress=False)
+        m = synthesize(teacher, r, 200, Path(d) / "s", batch_size=100, run=run, progress=False)
         x = read_images(Path(d) / "s")["images"]
     cpu1 = time.process_time()
     with seeded(run.seed_for("student")): student = build_model("convnet_narrow", teacher.card.meta)
