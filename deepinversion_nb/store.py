@@ -124,6 +124,13 @@ def _check_contents(name: str, d: dict):
         raise InputError(f"{name!r} lacks a mean and std for its {x.shape[1]} channels; pass the images.pt synth wrote")
     if not all(math.isfinite(v) for v in mean + std) or min(std) <= 0:
         raise InputError(f"{name!r}: its std {std} is not > 0; pass the images.pt synth wrote")
+    view = lambda v: torch.tensor(v).view(1, -1, 1, 1)
+    px = x.float() * view(std) + view(mean)  # pixels, 0…1 for an image; a run without clipping strays a little
+    if len(x) and not (-5 <= px.min() and px.max() <= 6):
+        raise InputError(
+            f"{name!r} holds pixels from {px.min():.3g} to {px.max():.3g}, far outside an image's 0…1; synthesize them"
+            " again"
+        )
 
 
 def classes_in(d: dict) -> set:
