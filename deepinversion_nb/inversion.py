@@ -9,7 +9,7 @@ from dataclasses import dataclass
 import torch, torch.nn as nn, torch.nn.functional as F
 from .data import InputError
 from .models import ModelCard, check_input
-from .loop import Run, Progress
+from .loop import Run, Progress, descend
 
 # %% auto 0
 __all__ = ['LOCAL', 'make_targets', 'class_index', 'pixel_bounds', 'Pool', 'Step', 'Term', 'check_weight', 'Objective',
@@ -334,18 +334,6 @@ def _checked(teacher, objective, targets, phases) -> tuple:
     return objective, targets.long()
 
 
-def _descend(total: torch.Tensor, opt, scaler):
-    "One Adam step on the pixels (through the gradient scaler under fp16)."
-    opt.zero_grad(set_to_none=True)
-    if scaler:
-        scaler.scale(total).backward()
-        scaler.step(opt)
-        scaler.update()
-    else:
-        total.backward()
-        opt.step()
-
-
 @torch.no_grad()
 def _clip(x: torch.Tensor, lo: torch.Tensor, hi: torch.Tensor):
     "Keep the pixels inside the box of valid images (in place)."
@@ -404,7 +392,7 @@ def invert(
                 best.update(step, x, total, values)
                 if k % check_every == 0 or k == ph.steps - 1:
                     best.check(objective)
-                _descend(total, opt, scaler)
+                descend(total, opt, scaler)
                 if ph.clip:
                     _clip(x, lo, hi)
                 if callbacks:

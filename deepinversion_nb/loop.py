@@ -11,7 +11,7 @@ from .data import InputError
 from .models import evaluate
 
 # %% auto 0
-__all__ = ['Run', 'seeded', 'Progress', 'History', 'ProgressBar', 'EvalEvery']
+__all__ = ['Run', 'descend', 'seeded', 'Progress', 'History', 'ProgressBar', 'EvalEvery']
 
 # %% ../nbs/02a_loop.ipynb
 @dataclass
@@ -63,6 +63,18 @@ class Run:
     def scaler(self):
         "A gradient scaler for fp16 (so small gradients do not underflow), else None."
         return torch.amp.GradScaler(self.device.type) if self.amp == "fp16" else None
+
+
+def descend(loss: torch.Tensor, opt: torch.optim.Optimizer, scaler=None):
+    "One optimizer step on `loss` — through the gradient scaler under fp16 — as both loops take it."
+    opt.zero_grad(set_to_none=True)
+    if scaler:
+        scaler.scale(loss).backward()
+        scaler.step(opt)
+        scaler.update()
+    else:
+        loss.backward()
+        opt.step()
 
 
 @contextlib.contextmanager

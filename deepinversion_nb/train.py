@@ -10,7 +10,7 @@ from pathlib import Path
 import torch, torch.nn as nn, torch.nn.functional as F
 from .data import InputError, TensorData, get_data, batches, normalize
 from .store import atomic_save
-from .loop import Run, seeded, Progress, ProgressBar, EvalEvery
+from .loop import Run, seeded, descend, Progress, ProgressBar, EvalEvery
 from .models import build_model, evaluate, load_checkpoint, save_checkpoint
 
 # %% auto 0
@@ -43,14 +43,7 @@ def fit(
         lr = opt.param_groups[0]["lr"]
         with run.autocast():
             loss = loss_fn(model, x, y)
-        opt.zero_grad(set_to_none=True)
-        if scaler:
-            scaler.scale(loss).backward()
-            scaler.step(opt)
-            scaler.update()
-        else:
-            loss.backward()
-            opt.step()
+        descend(loss, opt, scaler)
         if sched is not None:
             sched.step()
         if any([cb(Progress(step, steps, loss.detach(), {}, lr)) for cb in callbacks]):
