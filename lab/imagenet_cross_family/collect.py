@@ -1,4 +1,5 @@
-"""Collect runs/*/ (synth metrics.json + judged.json) into results.json: every run, and mean ± std per recipe and shift.
+"""Collect runs/*/ (synth metrics.json + judged.json) into results.json: every run, and mean ± std per recipe and variant.
+Runs already in results.json are kept unless runs/ holds a run of the same name (runs/ is not committed).
 
 Colour: the images' mean RGB (0-1) and mean HSV saturation, beside scikit-image's real photos at 224 px.
 Usage (from the repository root): python lab/imagenet_cross_family/collect.py
@@ -33,20 +34,23 @@ def run_entry(d):
     return {"run": d.name, "mobilenet_v2": v["mobilenet_v2_tflite"]["top1"], "mobilenet_v2_top5": v["mobilenet_v2_tflite"]["top5"],
             "lite1": v["efficientnet_lite1"]["top1"], "lite2": v["efficientnet_lite2"]["top1"],
             "is_mobilenet_v2": v["mobilenet_v2_tflite"]["inception_score"], "bn": m["bn_distance"], "teacher": m["teacher_accuracy"],
-            "seconds": m["seconds"], "rgb": rgb, "saturation": sat}
+            "seconds": m["seconds"], "rgb": rgb, "saturation": sat, "images": len(im["images"])}
 
 
 def main():
-    runs = [run_entry(d) for d in sorted((here / "runs").iterdir()) if (d / "judged.json").is_file()]
+    new = {d.name: run_entry(d) for d in sorted((here / "runs").iterdir()) if (d / "judged.json").is_file()}
+    old = {r["run"]: r for r in json.loads((here / "results.json").read_text())["runs"]} if (here / "results.json").exists() else {}
+    runs = sorted((old | new).values(), key=lambda r: r["run"])
     groups = {}
     for r in runs: groups.setdefault(re.sub(r"-s\d+$", "", r["run"]), []).append(r)
     keys = ("mobilenet_v2", "mobilenet_v2_top5", "lite1", "lite2", "is_mobilenet_v2", "bn", "saturation", "seconds")
     ms = lambda xs: [statistics.mean(xs), statistics.stdev(xs) if len(xs) > 1 else 0.0]
-    summary = {g: {"seeds": len(rs)} | {k: ms([r[k] for r in rs]) for k in keys} for g, rs in groups.items()}
+    summary = {g: {"seeds": len(rs), "images": rs[0].get("images", 16)} | {k: ms([r[k] for r in rs]) for k in keys}
+               | {"rgb": [round(statistics.mean(c), 3) for c in zip(*(r["rgb"] for r in rs))]} for g, rs in groups.items()}
     out = {"runs": runs, "summary": summary, "real_photos": real_photos()}
     (here / "results.json").write_text(json.dumps(out, indent=1))
     for g, s in summary.items():
-        print(g, s["seeds"], "  ".join(f"{k} {v[0]:.3g}±{v[1]:.2g}" for k, v in s.items() if k != "seeds"))
+        print(g, s["seeds"], "  ".join(f"{k} {v[0]:.3g}±{v[1]:.2g}" for k, v in s.items() if k in keys), "rgb", s["rgb"])
 
 
 if __name__ == "__main__":

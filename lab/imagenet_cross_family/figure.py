@@ -11,7 +11,9 @@ from deepinversion_nb.metrics import load_verifier, read_image_set
 
 here = Path(__file__).parent
 ROW_NAMES = {"deepinversion-no-shift": "DeepInversion,\nno colour shift", "deepinversion-preset": "DeepInversion,\nimagenet-cpu",
-             "deepdream-preset": "DeepDream,\nsame preset", "deepdream-no-shift": "DeepDream,\nno colour shift"}
+             "deepdream-preset": "DeepDream,\nsame preset", "deepdream-no-shift": "DeepDream,\nno colour shift",
+             "deepinversion-long-no-shift": "DeepInversion, 3,000\nsteps, no colour shift", "deepinversion-long": "DeepInversion,\nimagenet (3,000 steps)",
+             "deepdream-long": "DeepDream,\nimagenet (3,000 steps)"}
 
 
 def main(out, runs):

@@ -1,23 +1,31 @@
 #!/usr/bin/env bash
-# One run of the cross-family study: efficientnet_lite0 inverted with --preset imagenet-cpu, 16 images of 8 held-out classes
+# One run of the cross-family study: efficientnet_lite0 inverted with --preset imagenet-cpu (16 images of 8 held-out classes)
+# or --preset imagenet (8 images)
 # (a class set per seed, never tuned on), judged by MobileNet-V2 (TFLite), lite1 and lite2.
 # Usage, from anywhere: bash lab/imagenet_cross_family/run.sh SEED RECIPE [VARIANT]
 #   RECIPE: deepinversion | deepdream | adi
 #   VARIANT: preset (default) | no-smooth (no blur of the pixels) | no-shift (neither colour shift nor blur, TV weight 9e-4)
+#            | long (the 3,000-step `--preset imagenet`, 8 images) | long-no-shift (the same without colour shift and
+#            blur, TV weight 9e-4)
 # One torch thread, so that two runs share the 2 cores. Writes runs/<recipe>-<variant>-s<seed>/ with judged.json.
 set -euo pipefail
 cd "$(dirname "$0")"
+export PATH="$PWD/../../.venv/bin:$PATH"  # the repository's environment (`make install`)
 seed=$1; recipe=$2; variant=${3:-preset}
 classes=(23,61,301,349,829,841,956,965 0,85,189,264,286,534,664,924 86,290,395,465,582,600,697,778)
 case $variant in
   preset) extra=() ;;
   no-smooth) extra=(--smooth 0) ;;
   no-shift) extra=(--color-shift 0 --weight tv_l2=0.0009 --smooth 0) ;;
-  *) echo "unknown variant $variant; use preset, no-smooth or no-shift" >&2; exit 2 ;;
+  long) extra=() ;;
+  long-no-shift) extra=(--color-shift 0 --weight tv_l2=0.0009 --smooth 0) ;;
+  *) echo "unknown variant $variant; use preset, no-smooth, no-shift, long or long-no-shift" >&2; exit 2 ;;
 esac
+preset=imagenet-cpu; count=16
+case $variant in long*) preset=imagenet; count=8 ;; esac
 out=runs/$recipe-$variant-s$seed
 export OMP_NUM_THREADS=1
-deepinversion synth --teacher efficientnet_lite0 --recipe "$recipe" --preset imagenet-cpu "${extra[@]}" \
-    --count 16 --batch 8 --targets "${classes[$((seed % 3))]}" --seed "$seed" --out "$out"
+deepinversion synth --teacher efficientnet_lite0 --recipe "$recipe" --preset "$preset" "${extra[@]}" \
+    --count "$count" --batch-size 8 --targets "${classes[$((seed % 3))]}" --seed "$seed" --out "$out"
 deepinversion metrics --images "$out" --verifier mobilenet_v2_tflite --verifier efficientnet_lite1 --verifier efficientnet_lite2 \
     --json "$out/judged.json"

@@ -5,23 +5,27 @@ from pathlib import Path
 ROWS = [("deepdream-no-smooth", "DeepDream, colour shift, no blur"), ("deepdream-preset", "DeepDream, `imagenet-cpu`"),
         ("deepinversion-no-shift", "DeepInversion, neither (`--color-shift 0 --smooth 0 --weight tv_l2=0.0009`)"),
         ("deepinversion-no-smooth", "DeepInversion, colour shift, no blur (`--smooth 0`)"),
-        ("deepinversion-preset", "**DeepInversion, `imagenet-cpu`**")]
+        ("deepinversion-preset", "**DeepInversion, `imagenet-cpu`**"), ("adi-preset", "ADI, `imagenet-cpu`"),
+        ("deepdream-long", "DeepDream, `imagenet` (3,000 steps)"),
+        ("deepinversion-long-no-shift", "DeepInversion, 3,000 steps without colour shift and blur"),
+        ("deepinversion-long", "**DeepInversion, `imagenet` (3,000 steps)**")]
 
 
 def main():
     r = json.loads((Path(__file__).parent / "results.json").read_text())
     pct = lambda m: f"{100 * m[0]:.1f} ± {100 * m[1]:.1f} %"
-    print("| images (16 per run, 8 held-out classes) | seeds | MobileNet-V2 top-1 | MobileNet-V2 top-5 | lite1 top-1 | lite2 top-1 "
-          "| Inception Score (MobileNet-V2) | BN distance | saturation |")
-    print("|---|---|---|---|---|---|---|---|---|")
+    print("| images (8 held-out classes) | seeds × images | MobileNet-V2 top-1 | MobileNet-V2 top-5 | lite1 top-1 | lite2 top-1 "
+          "| Inception Score (MobileNet-V2) | BN distance | saturation | mean colour (RGB) |")
+    print("|---|---|---|---|---|---|---|---|---|---|")
     for key, name in ROWS:
         if key not in r["summary"]: continue
         s = r["summary"][key]
-        print(f"| {name} | {s['seeds']} | {pct(s['mobilenet_v2'])} | {pct(s['mobilenet_v2_top5'])} | {pct(s['lite1'])} | {pct(s['lite2'])} "
+        print(f"| {name} | {s['seeds']} × {s['images']} | {pct(s['mobilenet_v2'])} | {pct(s['mobilenet_v2_top5'])} | {pct(s['lite1'])} | {pct(s['lite2'])} "
               f"| {s['is_mobilenet_v2'][0]:.2f} ± {s['is_mobilenet_v2'][1]:.2f} | {s['bn'][0]:,.0f} ± {s['bn'][1]:,.0f} "
-              f"| {s['saturation'][0]:.2f} ± {s['saturation'][1]:.2f} |")
+              f"| {s['saturation'][0]:.2f} ± {s['saturation'][1]:.2f} | {', '.join(f'{c:.2f}' for c in s['rgb'])} |")
     p = r["real_photos"]
-    print(f"\nreal photos ({len(p['photos'])} of scikit-image's): saturation {p['saturation']:.2f}, mean colour {p['rgb']}")
+    print(f"\nreal photos ({len(p['photos'])} of scikit-image's): saturation {p['saturation']:.2f}, mean colour "
+          f"{', '.join(f'{c:.2f}' for c in p['rgb'])}; ImageNet's mean colour (the teachers' normalization): 0.49, 0.46, 0.41")
 
 
 if __name__ == "__main__":
