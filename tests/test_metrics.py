@@ -44,6 +44,25 @@ def test_mobilenet_v2_of_another_family_recognizes_real_photos(photos, tmp_path)
                           "FID needs a feature network", "--features")
 
 
+
+def test_an_onnx_file_judges_like_the_network_it_was_exported_from(photos, tmp_path):
+    import warnings, onnx
+    from deepinversion_nb.models import load_teacher
+    path = tmp_path / "lite1.onnx"
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        torch.onnx.export(load_teacher("efficientnet_lite1"), (torch.rand(1, 3, 240, 240),), path, dynamo=False)
+    model = onnx.load(path)
+    onnx.helper.set_model_props(model, {"mean": "0.5,0.5,0.5", "std": "0.5,0.5,0.5"})  # lite1 takes [-1, 1]
+    onnx.save(model, path)
+    r = cli_json("metrics", "--images", photos, "--verifier", path, "--verifier", "efficientnet_lite1", "--score-with", path)
+    mine, torch_own = r["verifiers"]["lite1"], r["verifiers"]["efficientnet_lite1"]
+    assert mine["top1"] == 1.0 and mine["views"] == torch_own["views"], (mine, torch_own)
+    assert mine["inception_score"] == pytest.approx(torch_own["inception_score"], abs=1e-3)  # same probabilities
+    assert r["inception_score_model"] == "lite1" and r["inception_score"] == mine["inception_score"]
+    (tmp_path / "broken.onnx").write_bytes(b"not a model")
+    assert_one_line_error(cli_here("metrics", "--images", photos, "--verifier", tmp_path / "broken.onnx"), "--verifier", "is not an ONNX model")
+
 def test_digits_metrics_match_a_direct_computation(tmp_path):
     teacher = default_teacher("mnist5k", progress=False)
     out = tmp_path / "di"
