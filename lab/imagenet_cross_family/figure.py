@@ -13,7 +13,11 @@ here = Path(__file__).parent
 ROW_NAMES = {"deepinversion-no-shift": "DeepInversion,\nno colour shift", "deepinversion-preset": "DeepInversion,\nimagenet-cpu",
              "deepdream-preset": "DeepDream,\nsame preset", "deepdream-no-shift": "DeepDream,\nno colour shift",
              "deepinversion-long-no-shift": "DeepInversion, 3,000\nsteps, no colour shift", "deepinversion-long": "DeepInversion,\nimagenet (3,000 steps)",
-             "deepdream-long": "DeepDream,\nimagenet (3,000 steps)"}
+             "deepdream-long": "DeepDream,\nimagenet (3,000 steps)",
+             "deepinversion-long-paper": "DeepInversion, 3,000\nsteps, jitter + flip only",
+             "deepdream-long-paper": "DeepDream, 3,000\nsteps, jitter + flip only",
+             "deepinversion-long-blur": "DeepInversion, 3,000\nsteps, jitter + flip + blur",
+             "deepdream-long-blur": "DeepDream, 3,000\nsteps, jitter + flip + blur"}
 
 
 def main(out, runs):

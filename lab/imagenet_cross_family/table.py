@@ -8,7 +8,11 @@ ROWS = [("deepdream-no-smooth", "DeepDream, colour shift, no blur"), ("deepdream
         ("deepinversion-preset", "**DeepInversion, `imagenet-cpu`**"), ("adi-preset", "ADI, `imagenet-cpu`"),
         ("deepdream-long", "DeepDream, `imagenet` (3,000 steps)"),
         ("deepinversion-long-no-shift", "DeepInversion, 3,000 steps without colour shift and blur"),
-        ("deepinversion-long", "**DeepInversion, `imagenet` (3,000 steps)**")]
+        ("deepinversion-long", "**DeepInversion, `imagenet` (3,000 steps)**"),
+        ("deepdream-long-paper", "DeepDream, 3,000 steps, the paper's priors (jitter and flip only)"),
+        ("deepinversion-long-paper", "DeepInversion, 3,000 steps, the paper's priors (jitter and flip only)"),
+        ("deepdream-long-blur", "DeepDream, 3,000 steps, the paper's priors and the blur"),
+        ("deepinversion-long-blur", "DeepInversion, 3,000 steps, the paper's priors and the blur")]
 
 
 def main():
