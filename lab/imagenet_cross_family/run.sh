@@ -11,7 +11,7 @@
 # One torch thread, so that two runs share the 2 cores. Writes runs/<recipe>-<variant>-s<seed>/ with judged.json.
 set -euo pipefail
 cd "$(dirname "$0")"
-export PATH="$PWD/../../.venv/bin:$PATH"  # the repository's environment (`make install`)
+source common.sh
 seed=$1; recipe=$2; variant=${3:-preset}
 classes=(23,61,301,349,829,841,956,965 0,85,189,264,286,534,664,924 86,290,395,465,582,600,697,778)
 case $variant in
@@ -26,9 +26,5 @@ case $variant in
 esac
 preset=imagenet-cpu; count=16
 case $variant in long*) preset=imagenet; count=8 ;; esac
-out=runs/$recipe-$variant-s$seed
-export OMP_NUM_THREADS=1
-deepinversion synth --teacher efficientnet_lite0 --recipe "$recipe" --preset "$preset" "${extra[@]}" \
-    --count "$count" --batch-size 8 --targets "${classes[$((seed % 3))]}" --seed "$seed" --out "$out"
-deepinversion metrics --images "$out" --verifier mobilenet_v2_tflite --verifier efficientnet_lite1 --verifier efficientnet_lite2 \
-    --json "$out/judged.json"
+invert_and_judge "runs/$recipe-$variant-s$seed" --recipe "$recipe" --preset "$preset" "${extra[@]}" \
+    --count "$count" --batch-size 8 --targets "${classes[$((seed % 3))]}" --seed "$seed"

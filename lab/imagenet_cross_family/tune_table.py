@@ -14,11 +14,11 @@ here = Path(__file__).parent
 
 def tune_entry(d):
     j = json.loads((d / "judged.json").read_text())
-    m = json.loads((d / "metrics.json").read_text())
-    v = j["verifiers"]["mobilenet_v2_tflite"]
-    assert j["inception_score_model"] == "mobilenet_v2_tflite"  # `confidence` is the first verifier's
-    return run_entry(d) | {"mobilenet_v2_views": v["top1_views"], "mobilenet_v2_confidence": statistics.mean(j["confidence"].values()),
-                           "recipe": m["recipe"], "weights": m["weights"]}
+    assert next(iter(j["verifiers"])) == "mobilenet_v2_tflite"  # `confidence` is the first verifier's
+    return run_entry(d) | {"mobilenet_v2_views": j["verifiers"]["mobilenet_v2_tflite"]["top1_views"],
+                           "mobilenet_v2_confidence": statistics.mean(j["confidence"].values()),
+                           "weights": json.loads((d / "metrics.json").read_text())["weights"],
+                           "command": (d / "command.txt").read_text().strip()}
 
 
 def main():
@@ -27,11 +27,11 @@ def main():
     old = {r["run"]: r for r in json.loads(path.read_text())} if path.exists() else {}
     runs = sorted((old | new).values(), key=lambda r: r["run"])
     path.write_text(json.dumps(runs, indent=1))
-    print("| run | images | MobileNet-V2 top-1 | over 4 views | P(class) | lite1 | lite2 | BN distance | saturation |")
-    print("|---|---|---|---|---|---|---|---|---|")
+    print("| run | images | MobileNet-V2 top-1 | over 4 views | P(class) | lite1 | lite2 | BN distance | saturation | command |")
+    print("|---|---|---|---|---|---|---|---|---|---|")
     for r in runs:
         print(f"| {r['run']} | {r['images']} | {r['mobilenet_v2']:.1%} | {r['mobilenet_v2_views']:.1%} | {r['mobilenet_v2_confidence']:.2f}"
-              f" | {r['lite1']:.1%} | {r['lite2']:.1%} | {r['bn']:,.0f} | {r['saturation']:.2f} |")
+              f" | {r['lite1']:.1%} | {r['lite2']:.1%} | {r['bn']:,.0f} | {r['saturation']:.2f} | `{r['command']}` |")
 
 
 if __name__ == "__main__":
