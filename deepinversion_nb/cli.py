@@ -375,6 +375,12 @@ def _synth_args(s):
         default=None,
         help="optimize the pixels through a Gaussian blur of this σ in pixels (default: the preset's)",
     )
+    s.add_argument(
+        "--fourier",
+        action=argparse.BooleanOptionalAction,
+        default=None,
+        help="optimize the images' 1/f-scaled spectrum instead of their pixels (default: the preset's)",
+    )
     s.add_argument("--seed", type=int, default=0, help="seed of the noise, the targets and the augmentations")
     option(s, "--image-size", "--size", type=count, default=None, help="image size, square (default: the teacher's)")
     s.add_argument(
@@ -449,6 +455,7 @@ def cmd_synth(a, run: Run) -> dict:
             rotate=a.rotate,
             color_shift=a.color_shift,
             smooth=a.smooth,
+            fourier=a.fourier,
         ).items()
         if v is not None
     }

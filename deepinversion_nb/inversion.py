@@ -12,8 +12,8 @@ from .models import ModelCard, check_input
 from .loop import Run, Progress, descend
 
 # %% auto 0
-__all__ = ['LOCAL', 'make_targets', 'class_index', 'pixel_bounds', 'Pool', 'Step', 'Term', 'check_weight', 'Objective',
-           'CrossEntropy', 'lr_at', 'Phase', 'SynthesisError', 'Inversion', 'gaussian_blur', 'invert',
+__all__ = ['LOCAL', 'make_targets', 'class_index', 'pixel_bounds', 'Spectrum', 'Pool', 'Step', 'Term', 'check_weight',
+           'Objective', 'CrossEntropy', 'lr_at', 'Phase', 'SynthesisError', 'Inversion', 'gaussian_blur', 'invert',
            'teacher_confidence']
 
 # %% ../nbs/04_logit.ipynb
@@ -59,6 +59,43 @@ def pixel_bounds(card: ModelCard, device=None) -> tuple[torch.Tensor, torch.Tens
     "Per-channel lower and upper bounds (1×C×1×1) of valid images in the model's normalized space."
     mean, std = torch.tensor(card.mean, device=device), torch.tensor(card.std, device=device)
     return ((0 - mean) / std).view(1, -1, 1, 1), ((1 - mean) / std).view(1, -1, 1, 1)
+
+# %% ../nbs/04_logit.ipynb
+# the square root of ImageNet's RGB covariance as Lucid (Olah et al. 2017) measured it, columns scaled to norm ≤ 1
+_COLOR_SQRT = torch.tensor([[0.26, 0.09, 0.02], [0.27, 0.00, -0.05], [0.27, -0.09, 0.03]])
+_COLOR_SQRT = _COLOR_SQRT / _COLOR_SQRT.norm(dim=0).max()
+
+
+class Spectrum:
+    "Images of a model as parameters: the 1/f-scaled spectrum of decorrelated colour channels, a sigmoid into pixels."
+
+    def __init__(self, card: ModelCard, decay: float = 1.0):
+        (h, w), c = card.size, card.channels
+        f = (torch.fft.fftfreq(h)[:, None] ** 2 + torch.fft.rfftfreq(w)[None] ** 2).sqrt()
+        self.scale = (1 / f.clamp(min=1 / max(h, w)) ** decay)[..., None]  # h×(w/2+1)×1, over (real, imaginary)
+        self.size, self.mean, self.std = (h, w), torch.tensor(card.mean), torch.tensor(card.std)
+        self.color = _COLOR_SQRT if c == 3 else torch.eye(c)  # grey images have no colours to decorrelate
+
+    def _to(self, z):
+        return [t.to(z.device).view(*t.shape) for t in (self.scale, self.color)] + [
+            t.to(z.device).view(1, -1, 1, 1) for t in (self.mean, self.std)]
+
+    def noise(self, n: int, generator: torch.Generator, sd: float = 0.01) -> torch.Tensor:
+        "Parameters of `n` images close to uniform grey."
+        h, w = self.size
+        return torch.randn(n, len(self.color), h, w // 2 + 1, 2, generator=generator) * sd
+
+    def __call__(self, z: torch.Tensor) -> torch.Tensor:
+        "The model-space images of parameters `z`."
+        scale, color, mean, std = self._to(z)
+        t = torch.fft.irfft2(torch.view_as_complex((z * scale).contiguous()), s=self.size, norm="ortho")
+        return (torch.einsum("dc,nchw->ndhw", color, t).sigmoid() - mean) / std
+
+    def encode(self, x: torch.Tensor, eps: float = 1e-3) -> torch.Tensor:
+        "The parameters of model-space images `x` (pixels clamped to [eps, 1 - eps]: the sigmoid never reaches 0 or 1)."
+        scale, color, mean, std = self._to(x)
+        t = torch.einsum("dc,nchw->ndhw", torch.linalg.inv(color), (x * std + mean).clamp(eps, 1 - eps).logit())
+        return torch.view_as_real(torch.fft.rfft2(t, norm="ortho")) / scale
 
 # %% ../nbs/04_logit.ipynb
 class Pool:
@@ -354,21 +391,30 @@ def invert(
     x0: torch.Tensor | None = None,  # start from these images instead of noise (model space)
     pool: Pool = LOCAL,  # a `Shard`: optimize this process's part of the batch together with the others (notebook 08)
     smooth: float = 0.0,  # σ in pixels: optimize the pixels x through a Gaussian blur, the images are blur(x); 0: none
+    fourier: bool = False,  # optimize the images' spectrum (`Spectrum`) instead of their pixels
 ) -> Inversion:
     "Optimize a batch of images (one per target) under `objective` through `phases`."
     objective, targets = _checked(teacher, objective, targets, phases)
     rate = lambda ph: ph.lr or (lr() if callable(lr) else lr)  # `lr` may be a callable, read at every step
-    look = (lambda z: gaussian_blur(z, smooth)) if smooth else (lambda z: z)  # the images, given the pixels
     run = run or Run.of(teacher)
     dev, card = run.device, teacher.card
+    spectrum = Spectrum(card) if fourier else None
+    pixels = spectrum or (lambda z: z)
+    look = (lambda z: gaussian_blur(pixels(z), smooth)) if smooth else pixels  # the images, given the parameters x
     teacher = teacher.to(dev).eval().requires_grad_(False)
     g = torch.Generator().manual_seed(seed)
     n, mine = len(targets), pool.part(len(targets))  # every process draws the whole batch's noise and keeps its part
-    x = (x0 if x0 is not None else torch.randn(n, card.channels, *card.size, generator=g))[mine]
-    x = x.clone().to(dev).requires_grad_(True)
-    check_input(teacher, x.detach())
+    if x0 is not None:
+        check_input(teacher, x0.to(dev))  # before a spectrum encodes it: one line if it has the wrong shape
+    if spectrum:
+        x = spectrum.noise(n, g) if x0 is None else spectrum.encode(x0)
+    else:
+        x = x0 if x0 is not None else torch.randn(n, card.channels, *card.size, generator=g)
+    x = x[mine].clone().to(dev).requires_grad_(True)
+    check_input(teacher, look(x.detach()))
     y, (lo, hi) = targets[mine].to(dev), pixel_bounds(card, dev)
-    if phases[0].clip:  # start inside the valid box too, so every batch the loop can return is a valid image
+    clip = (lambda ph: False) if spectrum else (lambda ph: ph.clip)  # a spectrum's sigmoid keeps the pixels valid
+    if clip(phases[0]):  # start inside the valid box too, so every batch the loop can return is a valid image
         _clip(x, lo, hi)
     scaler = run.scaler()
     steps, step, t0 = sum(p.steps for p in phases), 0, time.time()
@@ -393,7 +439,7 @@ def invert(
                 if k % check_every == 0 or k == ph.steps - 1:
                     best.check(objective)
                 descend(total, opt, scaler)
-                if ph.clip:
+                if clip(ph):
                     _clip(x, lo, hi)
                 if callbacks:
                     values = {n: v.detach() for n, v in values.items()}

@@ -54,6 +54,7 @@ class Recipe:
     rotate: float = 0.0
     color_shift: float = 0.0  # ColorShift's random per-channel scale e^±shift and offset ±shift; 0: none
     smooth: float = 0.0  # σ (pixels) of the Gaussian blur the pixels are optimized through (`invert`); 0: none
+    fourier: bool = False  # optimize the images' 1/f-scaled spectrum, not their pixels (`invert`, notebook 04)
     iters: int | None = None  # if set: one full-resolution phase of this many steps instead of the schedule
     weights_of: str | None = None  # as a preset: whose term weights (`Term.defaults` key) it uses; None: its own name
     probe: dict | None = None  # how `--preset auto` measured the weights (notebook 17), written to metrics.json
@@ -144,6 +145,8 @@ def recipe(name: str, preset: str = "digits", steps: int | None = None, **overri
         raise InputError(f"--color-shift must be in [0, 3] (e.g. 1.0), got {r.color_shift}")
     if not 0 <= r.smooth <= 10:
         raise InputError(f"--smooth must be in [0, 10] pixels (e.g. 0.75), got {r.smooth}")
+    if not isinstance(r.fourier, bool):
+        raise InputError(f"fourier must be True or False, got {r.fourier!r}")
     return r
 
 # %% ../nbs/08_synth.ipynb
@@ -228,12 +231,15 @@ def _process_group(run: Run):
         dist.destroy_process_group()
 
 # %% ../nbs/08_synth.ipynb
+_UNSET = {"probe": None, "fourier": False}  # left out of a run's configuration when unset: older runs still resume
+
+
 def _config(teacher, r: Recipe, n, batch, seed, targets, student_arch) -> dict:
     sd = teacher.state_dict()
     digest = hashlib.sha1(b"".join(v.detach().cpu().numpy().tobytes() for v in list(sd.values())[:4])).hexdigest()[:12]
     return {
         "teacher": {"arch": teacher.card.arch, "size": list(teacher.card.size), "weights_sha1": digest},
-        "recipe": {k: v for k, v in asdict(r).items() if k != "weights_of" and (k != "probe" or v is not None)},
+        "recipe": {k: v for k, v in asdict(r).items() if k != "weights_of" and _UNSET.get(k, ...) != v},
         "n": n,
         "batch": batch,
         "seed": seed,
@@ -355,7 +361,8 @@ def _batches(n: int, batch: int, run: Run) -> tuple[int, bool]:
 
 def _one_batch(teacher, obj, tfs, r: Recipe, y, callbacks, seed: int, run: Run, pool) -> dict:
     "One batch of images by `invert`, and what the run records of it: losses, seconds, the teacher's view, BN distance."
-    res = invert(teacher, obj, y, r.phases, r.lr, tfs, callbacks, seed=seed, run=run, pool=pool, smooth=r.smooth)
+    res = invert(teacher, obj, y, r.phases, r.lr, tfs, callbacks, seed=seed, run=run, pool=pool, smooth=r.smooth,
+        fourier=r.fourier)
     return {
         "images": res.images,
         "targets": y,

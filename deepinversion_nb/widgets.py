@@ -345,7 +345,7 @@ def start(self, steps: int | None = None, iters: int | None = None):
     self._objective, self._targets = build_objective(r, self.student), targets
     self._jitter, self._flip = Jitter(s["jitter"]), Flip(0.5 if s["flip"] else 0.0)
     self._zoom = ZoomRotate(s["zoom"], s["rotate"])  # does nothing while both are 0
-    self._shift, self._smooth = [ColorShift(r.color_shift)] if r.color_shift else [], r.smooth
+    self._shift, self._smooth, self._fourier = [ColorShift(r.color_shift)] if r.color_shift else [], r.smooth, r.fourier
     preset = s["schedule"] == "preset" and steps is None
     self._phases = r.phases if preset else (Phase(steps or s["steps"], scale=s["resolution"]),)
     self._target_name = None if k < 0 else self.teacher.card.classes[k]
@@ -373,6 +373,7 @@ def _run(self):
             run=self.run_ctx,
             warmup=min(50, self._steps // 10),
             smooth=self._smooth,
+            fourier=self._fourier,
         )
         self.made.append(res.final)
         if self.student is not None and self._objective.weights.get("compete", 0) > 0 and not self._stop.is_set():
