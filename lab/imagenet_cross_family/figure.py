@@ -17,7 +17,9 @@ ROW_NAMES = {"deepinversion-no-shift": "DeepInversion,\nno colour shift", "deepi
              "deepinversion-long-paper": "DeepInversion, 3,000\nsteps, jitter + flip only",
              "deepdream-long-paper": "DeepDream, 3,000\nsteps, jitter + flip only",
              "deepinversion-long-blur": "DeepInversion, 3,000\nsteps, jitter + flip + blur",
-             "deepdream-long-blur": "DeepDream, 3,000\nsteps, jitter + flip + blur"}
+             "deepdream-long-blur": "DeepDream, 3,000\nsteps, jitter + flip + blur",
+             "tune/f01-deepinversion-B": "DeepInversion, spectrum,\njitter + flip only", "tune/f01-deepdream-B": "DeepDream, spectrum,\njitter + flip only",
+             "tune/fp-deepinversion-B": "DeepInversion,\nspectrum, the preset", "tune/fp-deepdream-B": "DeepDream,\nspectrum, the preset"}
 
 
 def main(out, runs):
@@ -33,7 +35,8 @@ def main(out, runs):
             ax.set_title(judge.card.classes[p][:18], fontsize=8, color="green" if p == y else "red")
             ax.set_xlabel(s.classes[s.labels[i]][:18], fontsize=8)
         row[0].set_ylabel(ROW_NAMES.get(run.rsplit("-s", 1)[0], run), fontsize=9)
-    fig.suptitle("efficientnet_lite0's dreams of 8 held-out classes; above each, what MobileNet-V2 (another family) sees "
+    which = "tuning" if all(r.startswith("tune/") for r in runs) else "held-out"
+    fig.suptitle(f"efficientnet_lite0's dreams of 8 {which} classes; above each, what MobileNet-V2 (another family) sees "
                  "(green: the dreamed class); below, the dreamed class", fontsize=10)
     plt.tight_layout(); fig.savefig(out, dpi=80)
     from PIL import Image  # 256 colours: a third of the bytes, the same picture
