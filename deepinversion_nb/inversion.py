@@ -7,7 +7,7 @@ from __future__ import annotations
 import copy, difflib, math, operator, time, contextlib
 from dataclasses import dataclass
 import torch, torch.nn as nn, torch.nn.functional as F
-from .data import InputError
+from .data import InputError, denormalize
 from .models import ModelCard, check_input
 from .loop import Run, Progress, descend
 
@@ -69,33 +69,30 @@ _COLOR_SQRT = _COLOR_SQRT / _COLOR_SQRT.norm(dim=0).max()
 class Spectrum:
     "Images of a model as parameters: the 1/f-scaled spectrum of decorrelated colour channels, a sigmoid into pixels."
 
-    def __init__(self, card: ModelCard, decay: float = 1.0):
+    def __init__(self, card: ModelCard, decay: float = 1.0, device=None):
         (h, w), c = card.size, card.channels
         f = (torch.fft.fftfreq(h)[:, None] ** 2 + torch.fft.rfftfreq(w)[None] ** 2).sqrt()
-        self.scale = (1 / f.clamp(min=1 / max(h, w)) ** decay)[..., None]  # h×(w/2+1)×1, over (real, imaginary)
-        self.size, self.mean, self.std = (h, w), torch.tensor(card.mean), torch.tensor(card.std)
-        self.color = _COLOR_SQRT if c == 3 else torch.eye(c)  # grey images have no colours to decorrelate
-
-    def _to(self, z):
-        return [t.to(z.device).view(*t.shape) for t in (self.scale, self.color)] + [
-            t.to(z.device).view(1, -1, 1, 1) for t in (self.mean, self.std)]
+        # made on the device once: `__call__` runs at every step
+        self.scale = (1 / f.clamp(min=1 / max(h, w)) ** decay)[..., None].to(device)  # h×(w/2+1)×1: real, imaginary
+        self.color = (_COLOR_SQRT if c == 3 else torch.eye(c)).to(device)  # grey images have no colours to decorrelate
+        self.mean, self.std = (torch.tensor(v, device=device).view(1, -1, 1, 1) for v in (card.mean, card.std))
+        self.size, self.card = (h, w), card
 
     def noise(self, n: int, generator: torch.Generator, sd: float = 0.01) -> torch.Tensor:
-        "Parameters of `n` images close to uniform grey."
+        "Parameters of `n` images close to uniform grey (on the CPU, where `generator` draws)."
         h, w = self.size
         return torch.randn(n, len(self.color), h, w // 2 + 1, 2, generator=generator) * sd
 
     def __call__(self, z: torch.Tensor) -> torch.Tensor:
         "The model-space images of parameters `z`."
-        scale, color, mean, std = self._to(z)
-        t = torch.fft.irfft2(torch.view_as_complex((z * scale).contiguous()), s=self.size, norm="ortho")
-        return (torch.einsum("dc,nchw->ndhw", color, t).sigmoid() - mean) / std
+        t = torch.fft.irfft2(torch.view_as_complex((z * self.scale).contiguous()), s=self.size, norm="ortho")
+        return (torch.einsum("dc,nchw->ndhw", self.color, t).sigmoid() - self.mean) / self.std
 
     def encode(self, x: torch.Tensor, eps: float = 1e-3) -> torch.Tensor:
         "The parameters of model-space images `x` (pixels clamped to [eps, 1 - eps]: the sigmoid never reaches 0 or 1)."
-        scale, color, mean, std = self._to(x)
-        t = torch.einsum("dc,nchw->ndhw", torch.linalg.inv(color), (x * std + mean).clamp(eps, 1 - eps).logit())
-        return torch.view_as_real(torch.fft.rfft2(t, norm="ortho")) / scale
+        u = denormalize(x, self.card.mean, self.card.std).clamp(eps, 1 - eps).logit()
+        t = torch.einsum("dc,nchw->ndhw", torch.linalg.inv(self.color), u)
+        return torch.view_as_real(torch.fft.rfft2(t, norm="ortho")) / self.scale
 
 # %% ../nbs/04_logit.ipynb
 class Pool:
@@ -398,7 +395,7 @@ def invert(
     rate = lambda ph: ph.lr or (lr() if callable(lr) else lr)  # `lr` may be a callable, read at every step
     run = run or Run.of(teacher)
     dev, card = run.device, teacher.card
-    spectrum = Spectrum(card) if fourier else None
+    spectrum = Spectrum(card, device=dev) if fourier else None
     pixels = spectrum or (lambda z: z)
     look = (lambda z: gaussian_blur(pixels(z), smooth)) if smooth else pixels  # the images, given the parameters x
     teacher = teacher.to(dev).eval().requires_grad_(False)
@@ -407,13 +404,13 @@ def invert(
     if x0 is not None:
         check_input(teacher, x0.to(dev))  # before a spectrum encodes it: one line if it has the wrong shape
     if spectrum:
-        x = spectrum.noise(n, g) if x0 is None else spectrum.encode(x0)
+        x = spectrum.noise(n, g) if x0 is None else spectrum.encode(x0.to(dev))
     else:
         x = x0 if x0 is not None else torch.randn(n, card.channels, *card.size, generator=g)
     x = x[mine].clone().to(dev).requires_grad_(True)
     check_input(teacher, look(x.detach()))
     y, (lo, hi) = targets[mine].to(dev), pixel_bounds(card, dev)
-    clip = (lambda ph: False) if spectrum else (lambda ph: ph.clip)  # a spectrum's sigmoid keeps the pixels valid
+    clip = lambda ph: ph.clip and not fourier  # a spectrum's sigmoid keeps the pixels valid
     if clip(phases[0]):  # start inside the valid box too, so every batch the loop can return is a valid image
         _clip(x, lo, hi)
     scaler = run.scaler()
