@@ -19,7 +19,9 @@ ROW_NAMES = {"deepinversion-no-shift": "DeepInversion,\nno colour shift", "deepi
              "deepinversion-long-blur": "DeepInversion, 3,000\nsteps, jitter + flip + blur",
              "deepdream-long-blur": "DeepDream, 3,000\nsteps, jitter + flip + blur",
              "tune/f01-deepinversion-B": "DeepInversion, spectrum,\njitter + flip only", "tune/f01-deepdream-B": "DeepDream, spectrum,\njitter + flip only",
-             "tune/fp-deepinversion-B": "DeepInversion,\nspectrum, the preset", "tune/fp-deepdream-B": "DeepDream,\nspectrum, the preset"}
+             "tune/fp-deepinversion-B": "DeepInversion,\nspectrum, the preset", "tune/fp-deepdream-B": "DeepDream,\nspectrum, the preset",
+             "tune/e01-blur-di-B": "DeepInversion, lite0\n+ lite1, jitter + flip + blur",
+             "tune/e01-blur-dd-B": "DeepDream, lite0\n+ lite1, jitter + flip + blur"}
 
 
 def main(out, runs):
@@ -36,7 +38,8 @@ def main(out, runs):
             ax.set_xlabel(s.classes[s.labels[i]][:18], fontsize=8)
         row[0].set_ylabel(ROW_NAMES.get(run.rsplit("-s", 1)[0], run), fontsize=9)
     which = "tuning" if all(r.startswith("tune/") for r in runs) else "held-out"
-    fig.suptitle(f"efficientnet_lite0's dreams of 8 {which} classes; above each, what MobileNet-V2 (another family) sees "
+    teacher = "the teachers'" if any("/e0" in r for r in runs) else "efficientnet_lite0's"
+    fig.suptitle(f"{teacher} dreams of 8 {which} classes; above each, what MobileNet-V2 (another family) sees "
                  "(green: the dreamed class); below, the dreamed class", fontsize=10)
     plt.tight_layout(); fig.savefig(out, dpi=80)
     from PIL import Image  # 256 colours: a third of the bytes, the same picture

@@ -1,0 +1,67 @@
+"""One tuning run with an ensemble teacher: several efficientnet_lite models inverted together (their mean logits
+for the cross-entropy, every member's BN layers for R_feature), then judged like tune.sh's runs.
+
+R_feature sums the BN distances of all members; to keep its scale that of one network, the BN weight is divided by
+the number of members and the first BN layer's multiplier (lite0's stem: the image's colour statistics) multiplied by
+it. metrics.json's `bn_distance` is then replaced by lite0's alone, so that it compares with the other runs
+(the ensemble's sum is kept as `bn_distance_ensemble`).
+Usage, from the repository root:
+  .venv/bin/python lab/imagenet_cross_family/ensemble.py NAME SET MEMBERS RECIPE [SYNTH ARGS...]
+  e.g. ensemble.py ens01-paper-B B efficientnet_lite0,efficientnet_lite1 deepinversion --zoom 0 --rotate 0
+       --color-shift 0 --smooth 0 --preset imagenet-cpu
+Writes lab/imagenet_cross_family/runs/tune/NAME/ (images, metrics.json, judged.json, command.txt).
+"""
+import argparse, json, os, subprocess, sys
+from pathlib import Path
+import torch
+from torch import nn
+from deepinversion_nb.features import bn_distance
+from deepinversion_nb.loop import Run
+from deepinversion_nb.models import load_teacher
+from deepinversion_nb.store import read_images
+from deepinversion_nb.synth import recipe, synthesize
+
+here = Path(__file__).parent
+SETS = {"A": [985, 980, 749, 933, 294, 874, 130, 309], "B": [340, 386, 409, 417, 430, 466, 511, 546]}  # as tune.sh
+
+
+class Ensemble(nn.Module):
+    "Mean logits of its members; `card` is the first member's (all share the input size and normalization)."
+
+    def __init__(self, members):
+        super().__init__()
+        self.members, self.card = nn.ModuleList(members), members[0].card
+
+    def forward(self, x):
+        return torch.stack([m(x) for m in self.members]).mean(0)
+
+
+def main():
+    p = argparse.ArgumentParser()
+    p.add_argument("name"), p.add_argument("set", choices=SETS), p.add_argument("members"), p.add_argument("recipe")
+    p.add_argument("--preset", default="imagenet")
+    for f in ("zoom", "rotate", "color_shift", "smooth", "lr"):
+        p.add_argument("--" + f.replace("_", "-"), dest=f, type=float)
+    p.add_argument("--count", type=int, default=8)
+    a = p.parse_args()
+    torch.set_num_threads(1)
+    members = [load_teacher(m, 224) for m in a.members.split(",")]
+    over = {f: getattr(a, f) for f in ("zoom", "rotate", "color_shift", "smooth", "lr") if getattr(a, f) is not None}
+    r = recipe(a.recipe, a.preset, **over)
+    k = len(members)
+    if "bn" in r.weights:
+        r = recipe(a.recipe, a.preset, weights={"bn": r.weights["bn"] / k}, first_bn_multiplier=r.first_bn_multiplier * k, **over)
+    out = here / "runs" / "tune" / a.name
+    synthesize(Ensemble(members), r, a.count, out, batch_size=a.count, run=Run.make("cpu", seed=0), targets=SETS[a.set])
+    m = json.loads((out / "metrics.json").read_text())
+    im = read_images(out)
+    m["bn_distance_ensemble"], m["bn_distance"] = m["bn_distance"], bn_distance(members[0], im["images"])
+    (out / "metrics.json").write_text(json.dumps(m, indent=1))
+    subprocess.run(["deepinversion", "metrics", "--images", str(out), "--verifier", "mobilenet_v2_tflite", "--verifier",
+                    "efficientnet_lite1", "--verifier", "efficientnet_lite2", "--json", str(out / "judged.json")], check=True)
+    (out / "command.txt").write_text(".venv/bin/python lab/imagenet_cross_family/ensemble.py " + " ".join(sys.argv[1:]) + "\n")
+
+
+if __name__ == "__main__":
+    os.environ["PATH"] = str(Path(sys.executable).parent) + os.pathsep + os.environ["PATH"]
+    main()
