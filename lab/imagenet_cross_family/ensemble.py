@@ -9,6 +9,7 @@ Usage, from the repository root:
   .venv/bin/python lab/imagenet_cross_family/ensemble.py NAME SET MEMBERS RECIPE [SYNTH ARGS...]
   e.g. ensemble.py ens01-paper-B B efficientnet_lite0,efficientnet_lite1 deepinversion --zoom 0 --rotate 0
        --color-shift 0 --smooth 0 --preset imagenet-cpu
+  SET held-out with --seed S: run.sh's held-out class set of seed S, written to runs/NAME-sS/ (collect.py's runs)
 Writes lab/imagenet_cross_family/runs/tune/NAME/ (images, metrics.json, judged.json, command.txt).
 """
 import argparse, json, os, subprocess, sys
@@ -23,6 +24,7 @@ from deepinversion_nb.synth import recipe, synthesize
 
 here = Path(__file__).parent
 SETS = {"A": [985, 980, 749, 933, 294, 874, 130, 309], "B": [340, 386, 409, 417, 430, 466, 511, 546]}  # as tune.sh
+HELD_OUT = [[23, 61, 301, 349, 829, 841, 956, 965], [0, 85, 189, 264, 286, 534, 664, 924], [86, 290, 395, 465, 582, 600, 697, 778]]
 
 
 class Ensemble(nn.Module):
@@ -38,7 +40,8 @@ class Ensemble(nn.Module):
 
 def main():
     p = argparse.ArgumentParser()
-    p.add_argument("name"), p.add_argument("set", choices=SETS), p.add_argument("members"), p.add_argument("recipe")
+    p.add_argument("name"), p.add_argument("set", choices=[*SETS, "held-out"]), p.add_argument("members"), p.add_argument("recipe")
+    p.add_argument("--seed", type=int, default=0)  # held-out: run.sh's class set of this seed, written to runs/NAME-sSEED
     p.add_argument("--preset", default="imagenet")
     for f in ("zoom", "rotate", "color_shift", "smooth", "lr"):
         p.add_argument("--" + f.replace("_", "-"), dest=f, type=float)
@@ -51,8 +54,10 @@ def main():
     k = len(members)
     if "bn" in r.weights:
         r = recipe(a.recipe, a.preset, weights={"bn": r.weights["bn"] / k}, first_bn_multiplier=r.first_bn_multiplier * k, **over)
-    out = here / "runs" / "tune" / a.name
-    synthesize(Ensemble(members), r, a.count, out, batch_size=a.count, run=Run.make("cpu", seed=0), targets=SETS[a.set])
+    held = a.set == "held-out"
+    out = here / "runs" / (f"{a.name}-s{a.seed}" if held else f"tune/{a.name}")
+    classes = HELD_OUT[a.seed % 3] if held else SETS[a.set]
+    synthesize(Ensemble(members), r, a.count, out, batch_size=a.count, run=Run.make("cpu", seed=a.seed), targets=classes)
     m = json.loads((out / "metrics.json").read_text())
     im = read_images(out)
     m["bn_distance_ensemble"], m["bn_distance"] = m["bn_distance"], bn_distance(members[0], im["images"])
