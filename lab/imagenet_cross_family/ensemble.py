@@ -1,4 +1,4 @@
-"""One tuning run with an ensemble teacher: several efficientnet_lite models inverted together (their mean logits
+"""One run with an ensemble teacher: several efficientnet_lite models inverted together (their mean logits
 for the cross-entropy, every member's BN layers for R_feature), then judged like tune.sh's runs.
 
 R_feature sums the BN distances of all members; to keep its scale that of one network, the BN weight is divided by
@@ -6,7 +6,8 @@ the number of members and the first BN layer's multiplier (lite0's stem: the ima
 it. metrics.json's `bn_distance` is then replaced by lite0's alone, so that it compares with the other runs
 (the ensemble's sum is kept as `bn_distance_ensemble`).
 Usage, from the repository root:
-  .venv/bin/python lab/imagenet_cross_family/ensemble.py NAME SET MEMBERS RECIPE [SYNTH ARGS...]
+  .venv/bin/python lab/imagenet_cross_family/ensemble.py NAME SET MEMBERS RECIPE [--preset P] [--zoom Z] [--rotate R]
+      [--color-shift C] [--smooth S] [--lr L] [--count N] [--seed S]
   e.g. ensemble.py ens01-paper-B B efficientnet_lite0,efficientnet_lite1 deepinversion --zoom 0 --rotate 0
        --color-shift 0 --smooth 0 --preset imagenet-cpu
   SET held-out with --seed S: run.sh's held-out class set of seed S, written to runs/NAME-sS/ (collect.py's runs)
