@@ -149,7 +149,9 @@ def test_torchrun_processes_share_a_batch_when_there_are_fewer_batches(teacher_c
     two, one = json.loads(r.stdout), cli_json(*args(7), "--out", tmp_path / "one")
     cli_json(*args(4), "--out", tmp_path / "fours")  # one process, batches of 4 and 3: BN matched over 4 images, not 7
     a, b, f = (torch.load(tmp_path / d / "images.pt", weights_only=True)["images"] for d in ("one", "two", "fours"))
-    assert (a - b).abs().max() < 1e-4 and (a[:4] - f[:4]).abs().max() > 0.1
+    # the two processes sum the batch's statistics in another order: float rounding, compounded by 30 Adam steps,
+    # moves a pixel by up to 4e-4 (losses agree to 1e-6); matching BN over 4 images instead of 7 moves pixels by ~2
+    assert (a - b).abs().max() < 5e-3 and (a[:4] - f[:4]).abs().max() > 0.1
     assert two["losses"] == pytest.approx(one["losses"], rel=1e-5) and two["bn_distance"] == pytest.approx(one["bn_distance"], rel=1e-5)
     again = torchrun(2, 7, "two")
     assert again.returncode == 0 and json.loads(again.stdout)["batches_resumed"] == 1, again.stderr[-800:]
