@@ -14,6 +14,7 @@ Usage, from the repository root:
 Writes lab/imagenet_cross_family/runs/tune/NAME/ (images, metrics.json, judged.json, command.txt).
 """
 import argparse, json, os, subprocess, sys
+from dataclasses import replace
 from pathlib import Path
 import torch
 from torch import nn
@@ -25,7 +26,7 @@ from deepinversion_nb.synth import recipe, synthesize
 
 here = Path(__file__).parent
 SETS = {"A": [985, 980, 749, 933, 294, 874, 130, 309], "B": [340, 386, 409, 417, 430, 466, 511, 546]}  # as tune.sh
-HELD_OUT = [[23, 61, 301, 349, 829, 841, 956, 965], [0, 85, 189, 264, 286, 534, 664, 924], [86, 290, 395, 465, 582, 600, 697, 778]]
+HELD_OUT = [[23, 61, 301, 349, 829, 841, 956, 965], [0, 85, 189, 264, 286, 534, 664, 924], [86, 290, 395, 465, 582, 600, 697, 778]]  # run.sh's, by seed % 3
 
 
 class Ensemble(nn.Module):
@@ -51,10 +52,9 @@ def main():
     torch.set_num_threads(1)
     members = [load_teacher(m, 224) for m in a.members.split(",")]
     over = {f: getattr(a, f) for f in ("zoom", "rotate", "color_shift", "smooth", "lr") if getattr(a, f) is not None}
-    r = recipe(a.recipe, a.preset, **over)
-    k = len(members)
+    r, k = recipe(a.recipe, a.preset, **over), len(members)
     if "bn" in r.weights:
-        r = recipe(a.recipe, a.preset, weights={"bn": r.weights["bn"] / k}, first_bn_multiplier=r.first_bn_multiplier * k, **over)
+        r = replace(r, weights=r.weights | {"bn": r.weights["bn"] / k}, first_bn_multiplier=r.first_bn_multiplier * k)
     held = a.set == "held-out"
     out = here / "runs" / (f"{a.name}-s{a.seed}" if held else f"tune/{a.name}")
     classes = HELD_OUT[a.seed % 3] if held else SETS[a.set]
