@@ -286,7 +286,8 @@ def _synth_args(s):
         help=(
             "checkpoint file, a named digits teacher (mnist5k-convnet, digits-convnet), "
             f"a pretrained ImageNet teacher ({', '.join(IMAGENET_LITE)}), "
-            "or a torchvision classifier name (random unless --weights)"
+            "or a torchvision classifier name (random unless --weights); names joined by + invert together as an"
+            " ensemble (e.g. efficientnet_lite0+efficientnet_lite1)"
         ),
     )
     s.add_argument(

@@ -8,9 +8,10 @@ import contextlib
 import torch, torch.nn as nn, torch.nn.functional as F
 from .data import InputError
 from .inversion import Term, Pool, LOCAL, check_weight
+from .models import Ensemble
 
 # %% auto 0
-__all__ = ['has_bn', 'bn_layers', 'bn_distance_reference', 'bn_distance_of', 'bn_hooks', 'bn_distances', 'bn_distance',
+__all__ = ['has_bn', 'bn_layers', 'bn_distance_reference', 'bn_distance_of', 'bn_hooks', 'bn_distances', 'bn_distance', 'members',
            'FeatureStats']
 
 # %% ../nbs/06_features.ipynb
@@ -147,7 +148,8 @@ def bn_distances(dists: list, pool: Pool = LOCAL) -> list[torch.Tensor]:
 # %% ../nbs/06_features.ipynb
 @torch.no_grad()
 def bn_distance(model: nn.Module, x: torch.Tensor, batch_size: int | None = None) -> float:
-    "Unweighted R_feature of batch `x` (model space); with `batch_size`, the mean over chunks of that size."
+    """Unweighted R_feature of batch `x` (model space); with `batch_size`, the mean over chunks of that size; for an
+    `Ensemble`, the mean over its members (one network's scale)."""
     dev = next(model.parameters()).device
     chunks = x.split(batch_size) if batch_size else [x]
     with bn_hooks(model.eval()) as dists:
@@ -155,11 +157,17 @@ def bn_distance(model: nn.Module, x: torch.Tensor, batch_size: int | None = None
         for c in chunks:
             model(c.to(dev))
             out.append(sum(d.item() for d in dists))
-    return sum(out) / len(out)
+    return sum(out) / len(out) / members(model)
+
+
+def members(model: nn.Module) -> int:
+    "How many networks `model` is: an `Ensemble`'s members, else 1."
+    return len(model.members) if isinstance(model, Ensemble) else 1
 
 # %% ../nbs/06_features.ipynb
 class FeatureStats(Term):
-    "R_feature: BN statistics matching, the first BN layer weighted `first_bn_multiplier`×."
+    """R_feature: BN statistics matching, the first BN layer weighted `first_bn_multiplier`×; for an `Ensemble` of k
+    networks every other layer counts 1/k, so that the term keeps one network's scale."""
 
     name, method_step, defaults = "bn", 3, {"digits": 0.3, "official": 0.01}
     label, log_range, color = "α_f (BN)", (-4, 1), "#d62728"
@@ -170,14 +178,15 @@ class FeatureStats(Term):
 
     def __init__(self, weight: float = 1.0, first_bn_multiplier: float = 10.0):
         super().__init__(weight)
-        self.first_bn_multiplier, self.dists = check_weight(first_bn_multiplier, "first_bn_multiplier"), None
+        self.first_bn_multiplier, self.dists, self.k = check_weight(first_bn_multiplier, "first_bn_multiplier"), None, 1
 
     @contextlib.contextmanager
     def attach(self, teacher):
+        self.k = members(teacher)
         with bn_hooks(teacher, self.pool) as self.dists:
             yield self
         self.dists = None
 
     def __call__(self, s):
         d = bn_distances(self.dists, self.pool)
-        return self.first_bn_multiplier * d[0] + sum(d[1:])
+        return self.first_bn_multiplier * d[0] + sum(d[1:]) / self.k

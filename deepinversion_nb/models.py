@@ -5,7 +5,7 @@
 # %% ../nbs/02_models.ipynb 3
 from __future__ import annotations
 import math, warnings
-from dataclasses import dataclass, asdict
+from dataclasses import dataclass, asdict, replace
 from pathlib import Path
 import torch, torch.nn as nn, torch.nn.functional as F
 from .data import InputError, DataMeta, NORMS, FolderData, get_data, batches, normalize
@@ -15,7 +15,7 @@ from .store import atomic_save
 __all__ = ['IMAGENET_LITE', 'ZOO', 'CKPT_FORMAT', 'conv_bn', 'ConvNet', 'MLP', 'BasicBlock', 'CifarResNet', 'CifarVGG',
            'TorchvisionNet', 'torchvision_archs', 'EfficientNetLite', 'ModelCard', 'build_model', 'save_checkpoint',
            'read_checkpoint', 'load_checkpoint', 'imagenet_classes', 'pretrained_lite', 'torchvision_weights',
-           'pretrained_torchvision', 'load_teacher', 'check_input', 'model_data', 'predict', 'evaluate']
+           'pretrained_torchvision', 'Ensemble', 'load_teacher', 'check_input', 'model_data', 'predict', 'evaluate']
 
 # %% ../nbs/02_models.ipynb
 def conv_bn(c_in: int, c_out: int, stride: int = 1) -> nn.Sequential:
@@ -374,9 +374,34 @@ def pretrained_torchvision(name: str, weights: str = "DEFAULT", size: int | None
     return model.eval()
 
 
+class Ensemble(nn.Module):
+    """Several classifiers as one teacher: the mean of their logits. Its card is the first member's under the joined
+    names; the members must take the same images (size, normalization) and know the same classes."""
+
+    def __init__(self, members: list[nn.Module]):
+        super().__init__()
+        first = members[0].card
+        for m in members[1:]:
+            c = m.card
+            if (c.size, c.mean, c.std, c.classes) != (first.size, first.mean, first.std, first.classes):
+                raise InputError(
+                    f"{c.arch} and {first.arch} cannot be inverted together: an ensemble's members take the same"
+                    " image size and normalization and know the same classes"
+                )
+        self.members = nn.ModuleList(members)
+        self.card = replace(first, arch="+".join(m.card.arch for m in members))
+
+    def forward(self, x):
+        return torch.stack([m(x) for m in self.members]).mean(0)
+
+
 def load_teacher(spec: str, size: int | None = None, device="cpu", weights: str | None = None) -> nn.Module:
     """A checkpoint path, a pretrained EfficientNet-Lite name, or a torchvision classifier name (pretrained with
-    `weights`, else random at `size`, default 32)."""
+    `weights`, else random at `size`, default 32); names joined by `+`: an `Ensemble` of them, all at the first's size."""
+    if "+" in spec:
+        first, *rest = spec.split("+")
+        head = load_teacher(first, size, device, weights)
+        return Ensemble([head, *(load_teacher(s, head.card.size[0], device, weights) for s in rest)]).eval()
     if weights and spec not in torchvision_archs():
         raise InputError(f"weights={weights!r} is for torchvision classifier names, not {spec!r}; leave it out")
     if Path(spec).is_file() or spec.endswith(".pt"):

@@ -104,10 +104,10 @@ def recipe_terms(name: str) -> list[str]:
 
 def default_preset(card, tuned: bool = True) -> str:
     """The preset for a model: `digits` up to 64 pixels, else `official` — or, if `tuned`, `imagenet` for the
-    efficientnet_lite teachers it was tuned on."""
+    efficientnet_lite teachers it was tuned on (and ensembles of them)."""
     if max(card.size) <= 64:
         return "digits"
-    return "imagenet" if tuned and card.arch in IMAGENET_LITE else "official"
+    return "imagenet" if tuned and set(card.arch.split("+")) <= set(IMAGENET_LITE) else "official"
 
 
 def recipe(name: str, preset: str = "digits", steps: int | None = None, **overrides) -> Recipe:

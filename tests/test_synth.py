@@ -105,6 +105,20 @@ def test_pretrained_imagenet_teacher_by_name(tmp_path):
     assert sorted(p.name for p in (tmp_path / "images").iterdir()) == ["daisy", "volcano"] and m["n"] == 2
 
 
+def test_an_ensemble_teacher_inverts_from_the_cli(tmp_path):
+    "Names joined by + invert together; the run's BN distance is the members' mean, recomputed here member by member."
+    ens = "efficientnet_lite0+efficientnet_lite1"
+    m = cli_json("synth", "--teacher", ens, "--image-size", 96, "--recipe", "deepinversion", "--n", 2, "--batch-size", 2,
+                 "--steps", 2, "--targets", "daisy,volcano", "--device", "cpu", "--out", tmp_path / "d")
+    d = torch.load(tmp_path / "d" / "images.pt", weights_only=True)
+    assert tuple(d["images"].shape) == (2, 3, 96, 96) and d["card"]["arch"] == ens, d["card"]
+    assert m["weights"] == recipe("deepinversion", "imagenet").weights, m["weights"]  # the lite teachers' preset
+    each = [bn_distance(load_teacher(name, 96), d["images"]) for name in ens.split("+")]
+    assert abs(m["bn_distance"] - sum(each) / 2) < 1e-3 * m["bn_distance"], (m["bn_distance"], each)
+    assert_one_line_error(cli_here("synth", "--teacher", "efficientnet_lite0+resnet9000", "--recipe", "logit", "--n", 2,
+                                   "--out", tmp_path / "e"), "--teacher", "'resnet9000' is neither a checkpoint")
+
+
 def test_synthesize_takes_class_names_from_python(tmp_path):
     "The Python API takes what --targets takes: names (any case where unique) and indices mixed, resolved by the teacher's card."
     teacher = load_teacher("efficientnet_lite0", 64)

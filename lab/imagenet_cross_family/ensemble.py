@@ -1,23 +1,21 @@
-"""One run with an ensemble teacher: several efficientnet_lite models inverted together (their mean logits
-for the cross-entropy, every member's BN layers for R_feature), then judged like tune.sh's runs.
+"""One run with an ensemble teacher: several efficientnet_lite models inverted together as the package's `Ensemble`
+(`--teacher efficientnet_lite0+efficientnet_lite1`: their mean logits for the cross-entropy, every member's BN layers
+for R_feature, the first BN layer at its multiplier and every other layer at 1/k), then judged like tune.sh's runs.
 
-R_feature sums the BN distances of all members; to keep its scale that of one network, the BN weight is divided by
-the number of members and the first BN layer's multiplier (lite0's stem: the image's colour statistics) multiplied by
-it. metrics.json's `bn_distance` is then replaced by lite0's alone, so that it compares with the other runs
-(the ensemble's sum is kept as `bn_distance_ensemble`).
+metrics.json's `bn_distance` (the package's: the members' mean) is replaced by lite0's alone, so that it compares with
+the other runs; the members' mean is kept as `bn_distance_ensemble`.
 Usage, from the repository root:
   .venv/bin/python lab/imagenet_cross_family/ensemble.py NAME SET MEMBERS RECIPE [--preset P] [--zoom Z] [--rotate R]
       [--color-shift C] [--smooth S] [--lr L] [--count N] [--seed S]
-  e.g. ensemble.py ens01-paper-B B efficientnet_lite0,efficientnet_lite1 deepinversion --zoom 0 --rotate 0
+  MEMBERS: teacher names joined by + (or ,)
+  e.g. ensemble.py ens01-paper-B B efficientnet_lite0+efficientnet_lite1 deepinversion --zoom 0 --rotate 0
        --color-shift 0 --smooth 0 --preset imagenet-cpu
   SET held-out with --seed S: run.sh's held-out class set of seed S, written to runs/NAME-sS/ (collect.py's runs)
 Writes lab/imagenet_cross_family/runs/tune/NAME/ (images, metrics.json, judged.json, command.txt).
 """
 import argparse, json, os, subprocess, sys
-from dataclasses import replace
 from pathlib import Path
 import torch
-from torch import nn
 from deepinversion_nb.features import bn_distance
 from deepinversion_nb.loop import Run
 from deepinversion_nb.models import load_teacher
@@ -27,17 +25,6 @@ from deepinversion_nb.synth import recipe, synthesize
 here = Path(__file__).parent
 SETS = {"A": [985, 980, 749, 933, 294, 874, 130, 309], "B": [340, 386, 409, 417, 430, 466, 511, 546]}  # as tune.sh
 HELD_OUT = [[23, 61, 301, 349, 829, 841, 956, 965], [0, 85, 189, 264, 286, 534, 664, 924], [86, 290, 395, 465, 582, 600, 697, 778]]  # run.sh's, by seed % 3
-
-
-class Ensemble(nn.Module):
-    "Mean logits of its members; `card` is the first member's (all share the input size and normalization)."
-
-    def __init__(self, members):
-        super().__init__()
-        self.members, self.card = nn.ModuleList(members), members[0].card
-
-    def forward(self, x):
-        return torch.stack([m(x) for m in self.members]).mean(0)
 
 
 def main():
@@ -50,18 +37,16 @@ def main():
     p.add_argument("--count", type=int, default=8)
     a = p.parse_args()
     torch.set_num_threads(1)
-    members = [load_teacher(m, 224) for m in a.members.split(",")]
+    teacher = load_teacher(a.members.replace(",", "+"), 224)
     over = {f: getattr(a, f) for f in ("zoom", "rotate", "color_shift", "smooth", "lr") if getattr(a, f) is not None}
-    r, k = recipe(a.recipe, a.preset, **over), len(members)
-    if "bn" in r.weights:
-        r = replace(r, weights=r.weights | {"bn": r.weights["bn"] / k}, first_bn_multiplier=r.first_bn_multiplier * k)
+    r = recipe(a.recipe, a.preset, **over)
     held = a.set == "held-out"
     out = here / "runs" / (f"{a.name}-s{a.seed}" if held else f"tune/{a.name}")
     classes = HELD_OUT[a.seed % 3] if held else SETS[a.set]
-    synthesize(Ensemble(members), r, a.count, out, batch_size=a.count, run=Run.make("cpu", seed=a.seed), targets=classes)
+    synthesize(teacher, r, a.count, out, batch_size=a.count, run=Run.make("cpu", seed=a.seed), targets=classes)
     m = json.loads((out / "metrics.json").read_text())
     im = read_images(out)
-    m["bn_distance_ensemble"], m["bn_distance"] = m["bn_distance"], bn_distance(members[0], im["images"])
+    m["bn_distance_ensemble"], m["bn_distance"] = m["bn_distance"], bn_distance(teacher.members[0], im["images"])
     (out / "metrics.json").write_text(json.dumps(m, indent=1))
     subprocess.run(["deepinversion", "metrics", "--images", str(out), "--verifier", "mobilenet_v2_tflite", "--verifier",
                     "efficientnet_lite1", "--verifier", "efficientnet_lite2", "--json", str(out / "judged.json")], check=True)
