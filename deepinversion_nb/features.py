@@ -11,8 +11,8 @@ from .inversion import Term, Pool, LOCAL, check_weight
 from .models import Ensemble
 
 # %% auto 0
-__all__ = ['has_bn', 'bn_layers', 'bn_distance_reference', 'bn_distance_of', 'bn_hooks', 'bn_distances', 'bn_distance', 'members',
-           'FeatureStats']
+__all__ = ['has_bn', 'bn_layers', 'bn_distance_reference', 'bn_distance_of', 'bn_hooks', 'bn_distances', 'bn_distance',
+           'n_networks', 'FeatureStats']
 
 # %% ../nbs/06_features.ipynb
 _BN = (nn.BatchNorm1d, nn.BatchNorm2d, nn.BatchNorm3d)
@@ -157,10 +157,10 @@ def bn_distance(model: nn.Module, x: torch.Tensor, batch_size: int | None = None
         for c in chunks:
             model(c.to(dev))
             out.append(sum(d.item() for d in dists))
-    return sum(out) / len(out) / members(model)
+    return sum(out) / len(out) / n_networks(model)
 
 
-def members(model: nn.Module) -> int:
+def n_networks(model: nn.Module) -> int:
     "How many networks `model` is: an `Ensemble`'s members, else 1."
     return len(model.members) if isinstance(model, Ensemble) else 1
 
@@ -182,7 +182,7 @@ class FeatureStats(Term):
 
     @contextlib.contextmanager
     def attach(self, teacher):
-        self.k = members(teacher)
+        self.k = n_networks(teacher)
         with bn_hooks(teacher, self.pool) as self.dists:
             yield self
         self.dists = None

@@ -398,7 +398,7 @@ class Ensemble(nn.Module):
 def load_teacher(spec: str, size: int | None = None, device="cpu", weights: str | None = None) -> nn.Module:
     """A checkpoint path, a pretrained EfficientNet-Lite name, or a torchvision classifier name (pretrained with
     `weights`, else random at `size`, default 32); names joined by `+`: an `Ensemble` of them, all at the first's size."""
-    if "+" in spec:
+    if "+" in spec and not Path(spec).is_file():
         first, *rest = spec.split("+")
         head = load_teacher(first, size, device, weights)
         return Ensemble([head, *(load_teacher(s, head.card.size[0], device, weights) for s in rest)]).eval()
