@@ -24,6 +24,7 @@ from deepinversion_nb.synth import recipe, synthesize
 
 here = Path(__file__).parent
 SETS = {"A": [985, 980, 749, 933, 294, 874, 130, 309], "B": [340, 386, 409, 417, 430, 466, 511, 546]}  # as tune.sh
+OVERRIDES = ("zoom", "rotate", "color_shift", "smooth", "lr")  # recipe fields the options set
 HELD_OUT = [[23, 61, 301, 349, 829, 841, 956, 965], [0, 85, 189, 264, 286, 534, 664, 924], [86, 290, 395, 465, 582, 600, 697, 778]]  # run.sh's, by seed % 3
 
 
@@ -32,13 +33,13 @@ def main():
     p.add_argument("name"), p.add_argument("set", choices=[*SETS, "held-out"]), p.add_argument("members"), p.add_argument("recipe")
     p.add_argument("--seed", type=int, default=0)  # held-out: run.sh's class set of this seed, written to runs/NAME-sSEED
     p.add_argument("--preset", default="imagenet")
-    for f in ("zoom", "rotate", "color_shift", "smooth", "lr"):
+    for f in OVERRIDES:
         p.add_argument("--" + f.replace("_", "-"), dest=f, type=float)
     p.add_argument("--count", type=int, default=8)
     a = p.parse_args()
     torch.set_num_threads(1)
     teacher = load_teacher(a.members.replace(",", "+"), 224)
-    over = {f: getattr(a, f) for f in ("zoom", "rotate", "color_shift", "smooth", "lr") if getattr(a, f) is not None}
+    over = {f: getattr(a, f) for f in OVERRIDES if getattr(a, f) is not None}
     r = recipe(a.recipe, a.preset, **over)
     held = a.set == "held-out"
     out = here / "runs" / (f"{a.name}-s{a.seed}" if held else f"tune/{a.name}")
