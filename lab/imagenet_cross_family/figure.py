@@ -21,7 +21,9 @@ ROW_NAMES = {"deepinversion-no-shift": "DeepInversion,\nno colour shift", "deepi
              "tune/f01-deepinversion-B": "DeepInversion, spectrum,\njitter + flip only", "tune/f01-deepdream-B": "DeepDream, spectrum,\njitter + flip only",
              "tune/fp-deepinversion-B": "DeepInversion,\nspectrum, the preset", "tune/fp-deepdream-B": "DeepDream,\nspectrum, the preset",
              "tune/e01-blur-di-B": "DeepInversion, lite0\n+ lite1, jitter + flip + blur",
-             "tune/e01-blur-dd-B": "DeepDream, lite0\n+ lite1, jitter + flip + blur"}
+             "tune/e01-blur-dd-B": "DeepDream, lite0\n+ lite1, jitter + flip + blur",
+             "tune/e012-blur-di-B": "DeepInversion, lite0 + lite1\n+ lite2, jitter + flip + blur",
+             "tune/e012-blur-dd-B": "DeepDream, lite0 + lite1\n+ lite2, jitter + flip + blur"}
 
 
 def main(out, runs):

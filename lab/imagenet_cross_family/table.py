@@ -14,7 +14,9 @@ ROWS = [("deepdream-no-smooth", "DeepDream, colour shift, no blur"), ("deepdream
         ("deepdream-long-blur", "DeepDream, 3,000 steps, the paper's priors and the blur"),
         ("deepinversion-long-blur", "DeepInversion, 3,000 steps, the paper's priors and the blur"),
         ("deepdream-ens01-blur", "DeepDream, the same, lite0 + lite1 inverted together (`ensemble.py`)"),
-        ("deepinversion-ens01-blur", "DeepInversion, the same, lite0 + lite1 inverted together (`ensemble.py`)")]
+        ("deepinversion-ens01-blur", "DeepInversion, the same, lite0 + lite1 inverted together (`ensemble.py`)"),
+        ("deepdream-ens012-blur", "DeepDream, the same, lite0 + lite1 + lite2 inverted together (`ensemble.py`)"),
+        ("deepinversion-ens012-blur", "DeepInversion, the same, lite0 + lite1 + lite2 inverted together (`ensemble.py`)")]
 
 
 def main():
