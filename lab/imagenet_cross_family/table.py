@@ -21,16 +21,19 @@ ROWS = [("deepdream-no-smooth", "DeepDream, colour shift, no blur"), ("deepdream
 
 def main():
     r = json.loads((Path(__file__).parent / "results.json").read_text())
-    pct = lambda m: f"{100 * m[0]:.1f} ± {100 * m[1]:.1f} %"
     print("| images (8 held-out classes) | seeds × images | MobileNet-V2 top-1 | MobileNet-V2 top-5 | lite1 top-1 | lite2 top-1 "
           "| Inception Score (MobileNet-V2) | BN distance | saturation | mean colour (RGB) |")
     print("|---|---|---|---|---|---|---|---|---|---|")
     for key, name in ROWS:
         if key not in r["summary"]: continue
         s = r["summary"][key]
+        # mean ± std over seeds; a single seed's value alone (no spread was measured)
+        f = lambda m, spec, scale=1, unit="": (f"{scale * m[0]:{spec}}" + (f" ± {scale * m[1]:{spec}}" if s["seeds"] > 1 else "")
+                                               + unit)
+        pct = lambda m: f(m, ".1f", 100, " %")
         print(f"| {name} | {s['seeds']} × {s['images']} | {pct(s['mobilenet_v2'])} | {pct(s['mobilenet_v2_top5'])} | {pct(s['lite1'])} | {pct(s['lite2'])} "
-              f"| {s['is_mobilenet_v2'][0]:.2f} ± {s['is_mobilenet_v2'][1]:.2f} | {s['bn'][0]:,.0f} ± {s['bn'][1]:,.0f} "
-              f"| {s['saturation'][0]:.2f} ± {s['saturation'][1]:.2f} | {', '.join(f'{c:.2f}' for c in s['rgb'])} |")
+              f"| {f(s['is_mobilenet_v2'], '.2f')} | {f(s['bn'], ',.0f')} "
+              f"| {f(s['saturation'], '.2f')} | {', '.join(f'{c:.2f}' for c in s['rgb'])} |")
     p = r["real_photos"]
     print(f"\nreal photos ({len(p['photos'])} of scikit-image's): saturation {p['saturation']:.2f}, mean colour "
           f"{', '.join(f'{c:.2f}' for c in p['rgb'])}; ImageNet's mean colour (the teachers' normalization): 0.49, 0.46, 0.41")
