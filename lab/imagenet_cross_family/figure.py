@@ -23,12 +23,14 @@ ROW_NAMES = {"deepinversion-no-shift": "DeepInversion,\nno colour shift", "deepi
              "tune/e01-blur-di-B": "DeepInversion, lite0\n+ lite1, jitter + flip + blur",
              "tune/e01-blur-dd-B": "DeepDream, lite0\n+ lite1, jitter + flip + blur",
              "tune/e012-blur-di-B": "DeepInversion, lite0 + lite1\n+ lite2, jitter + flip + blur",
-             "tune/e012-blur-dd-B": "DeepDream, lite0 + lite1\n+ lite2, jitter + flip + blur"}
+             "tune/e012-blur-dd-B": "DeepDream, lite0 + lite1\n+ lite2, jitter + flip + blur",
+             "tune/di-zoom-B": "DeepInversion, 3,000 steps,\nzoom + turn + blur", "tune/dd-zoom-B": "DeepDream, 3,000 steps,\nzoom + turn + blur",
+             "deepinversion-long-zoom": "DeepInversion, 3,000 steps,\nzoom + turn + blur", "deepdream-long-zoom": "DeepDream, 3,000 steps,\nzoom + turn + blur"}
 
 
 def main(out, runs):
     judge = load_verifier("mobilenet_v2_tflite")
-    fig, axs = plt.subplots(len(runs), 8, figsize=(16, 2.3 * len(runs)), squeeze=False)
+    fig, axs = plt.subplots(len(runs), 8, figsize=(16, 2.5 * len(runs)), squeeze=False)
     for row, run in zip(axs, runs):
         s = read_image_set(here / "runs" / run)
         first = [int((s.labels == c).nonzero()[0, 0]) for c in s.labels.unique()][:8]  # one image per class
