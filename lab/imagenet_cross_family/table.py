@@ -10,7 +10,7 @@ ROWS = [("deepdream-no-smooth", "DeepDream, colour shift, no blur"), ("deepdream
         ("deepinversion-long-no-shift", "DeepInversion, 3,000 steps without colour shift and blur"),
         ("deepinversion-long", "**DeepInversion, `imagenet` (3,000 steps)**"),
         ("deepdream-long-zoom", "DeepDream, 3,000 steps, `imagenet` without its colour shift (`--color-shift 0`)"),
-        ("deepinversion-long-zoom", "**DeepInversion, 3,000 steps, `imagenet` without its colour shift (`--color-shift 0`)**"),
+        ("deepinversion-long-zoom", "DeepInversion, 3,000 steps, `imagenet` without its colour shift (`--color-shift 0`)"),
         ("deepdream-long-paper", "DeepDream, 3,000 steps, the paper's priors (jitter and flip only)"),
         ("deepinversion-long-paper", "DeepInversion, 3,000 steps, the paper's priors (jitter and flip only)"),
         ("deepdream-long-blur", "DeepDream, 3,000 steps, the paper's priors and the blur"),
