@@ -8,7 +8,8 @@
 #            | long (the 3,000-step `--preset imagenet`, 8 images) | long-no-shift (the same without colour shift and
 #            blur, TV weight 9e-4) | long-paper (the same with the paper's priors only: jitter and flip, no zoom, turn,
 #            colour shift or blur) | long-blur (the paper's priors and the preset's blur of the pixels) | long-zoom
-#            (the preset without its colour shift: zoom, turn and blur)
+#            (the preset without its colour shift: zoom, turn and blur) | long-blur-bn03 (long-blur with R_feature at
+#            0.0003; deepinversion only)
 # One torch thread, so that two runs share the 2 cores. Writes runs/<recipe>-<variant>-s<seed>/ with judged.json.
 set -euo pipefail
 cd "$(dirname "$0")"
@@ -24,7 +25,8 @@ case $variant in
   long-paper) extra=(--zoom 0 --rotate 0 --color-shift 0 --smooth 0) ;;
   long-blur) extra=(--zoom 0 --rotate 0 --color-shift 0) ;;
   long-zoom) extra=(--color-shift 0) ;;
-  *) echo "unknown variant $variant; use preset, no-smooth, no-shift, long, long-no-shift, long-paper, long-blur or long-zoom" >&2; exit 2 ;;
+  long-blur-bn03) extra=(--zoom 0 --rotate 0 --color-shift 0 --weight bn=0.0003) ;;
+  *) echo "unknown variant $variant; use preset, no-smooth, no-shift, long, long-no-shift, long-paper, long-blur, long-zoom or long-blur-bn03" >&2; exit 2 ;;
 esac
 preset=imagenet-cpu; count=16
 case $variant in long*) preset=imagenet; count=8 ;; esac

@@ -15,6 +15,7 @@ ROWS = [("deepdream-no-smooth", "DeepDream, colour shift, no blur"), ("deepdream
         ("deepinversion-long-paper", "DeepInversion, 3,000 steps, the paper's priors (jitter and flip only)"),
         ("deepdream-long-blur", "DeepDream, 3,000 steps, the paper's priors and the blur"),
         ("deepinversion-long-blur", "DeepInversion, 3,000 steps, the paper's priors and the blur"),
+        ("deepinversion-long-blur-bn03", "DeepInversion, the same, R_feature at 0.0003 (`--weight bn=0.0003`)"),
         ("deepdream-ens01-blur", "DeepDream, the same, lite0 + lite1 inverted together (`ensemble.py`)"),
         ("deepinversion-ens01-blur", "DeepInversion, the same, lite0 + lite1 inverted together (`ensemble.py`)"),
         ("deepdream-ens012-blur", "DeepDream, the same, lite0 + lite1 + lite2 inverted together (`ensemble.py`)"),
